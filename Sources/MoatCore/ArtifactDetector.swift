@@ -1,0 +1,90 @@
+import Crypto
+import MoatBytes
+
+/// Runs the sniffers on one file or blob and turns a detection into a `Finding`.
+///
+/// This is the detection core's entry point: it sees a path and bytes, nothing of git.
+public struct ArtifactDetector: Sendable {
+    public var sniffers: [any Sniffer]
+    public var pathRules: [PathRule]
+    public var policy: SeverityPolicy
+
+    public init(sniffers: [any Sniffer] = SnifferRegistry.all, pathRules: [PathRule] = PathRule.builtin, policy: SeverityPolicy = SeverityPolicy()) {
+        self.sniffers = sniffers
+        self.pathRules = pathRules
+        self.policy = policy
+    }
+
+    /// What became of one input.
+    public enum Outcome: Sendable {
+        case finding(Finding)
+        /// Recognised and harmless (e.g. "Git LFS pointer").
+        case benign(String)
+        /// Nothing recognised.
+        case clean
+    }
+
+    /// Examines one input. `blob` and `commit` are carried into the finding when known.
+    public func examine(path: PathBytes, source: ByteSource, blob: String? = nil, commit: String? = nil) -> Outcome {
+        let input = SniffInput(path: path, source: source)
+        for sniffer in sniffers {
+            switch sniffer.sniff(input) {
+            case .notMine: continue
+            case .benign(let why): return .benign(why)
+            case .found(let detection): return .finding(finding(for: detection, input: input, blob: blob, commit: commit))
+            }
+        }
+        return .clean
+    }
+
+    func finding(for detection: Detection, input: SniffInput, blob: String?, commit: String?) -> Finding {
+        var d = detection
+        let lower = input.path.lowercased
+        let hints = pathRules.filter { $0.matches(lowercasedPath: lower) }
+        // Names refine what content found; they never create a finding.
+        if hints.contains(where: { $0.suggests == .gradients }), [.tensorDump, .modelWeights].contains(d.category) {
+            d.category = .gradients
+            d.label = d.label.replacingFirst("tensor dump", with: "gradient dump")
+            d.summary.addNote("named like gradients")
+        }
+        if d.category == .tensorDump, hints.contains(where: { $0.suggests == .optimizerState }) {
+            d.category = .optimizerState
+        }
+        let severity = policy.severity(category: d.category, summary: d.summary, size: input.size)
+        let rule = "artifact.\(d.format)"
+        return Finding(
+            kind: .artifact, category: d.category, rule: rule, format: d.format, severity: severity, path: input.path,
+            size: input.size, blob: blob, commit: commit, line: nil, summary: d.summary, label: d.label,
+            message: FindingMessage.sentence(label: d.label, summary: d.summary, size: input.size, problems: d.problems),
+            pathHints: hints.map(\.description),
+            fingerprint: Fingerprint.artifact(rule: rule, path: input.path, size: input.size, head: input.head)
+        )
+    }
+}
+
+/// Stable identities for findings, for baselines: the same content at the same path gives the same
+/// fingerprint on every run and machine, whichever mode found it.
+public enum Fingerprint {
+    /// SHA-256 over the rule, the path, the size and the first 64 KiB, shortened to 32 hex digits.
+    public static func artifact(rule: String, path: PathBytes, size: Int, head: [UInt8]) -> String {
+        var h = SHA256()
+        h.update(data: Array("moat-artifact-v1\0\(rule)\0".utf8))
+        h.update(data: path.bytes)
+        h.update(data: Array("\0\(size)\0".utf8))
+        h.update(data: head)
+        return hex(h.finalize().prefix(16))
+    }
+
+    static func hex<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 15)]) }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+extension String {
+    func replacingFirst(_ target: String, with replacement: String) -> String {
+        replacing(target, with: replacement, maxReplacements: 1)
+    }
+}

@@ -1,0 +1,43 @@
+/// NumPy `.npz`: a zip of `.npy` members (stored by `savez`, deflated by `savez_compressed`).
+/// Each member's header is read (inflating a few hundred bytes when compressed) for dtype and shape.
+public struct NpzSniffer: Sniffer {
+    public let id = "numpy-npz"
+    public init() {}
+
+    static let maxMembersRead = 4_096
+
+    public func sniff(_ input: SniffInput) -> SniffResult {
+        guard let zip = input.zip, !zip.entries.isEmpty,
+              zip.entries.allSatisfy({ $0.nameString.hasSuffix(".npy") }) else { return .notMine }
+        var s = ArtifactSummary()
+        var names = TensorNames()
+        var elements = 0, bytes = 0, read = 0, anyFloat = false, parsed = 0
+        for entry in zip.entries {
+            let name = String(entry.nameString.dropLast(4))
+            names.add(name)
+            guard read < NpzSniffer.maxMembersRead else { continue }
+            read += 1
+            guard let prefix = zip.contentPrefix(of: entry, in: input, limit: 1024), let h = NumpySniffer.parseHeader(prefix) else { continue }
+            parsed += 1
+            elements = saturatingAdd(elements, h.elements)
+            bytes = saturatingAdd(bytes, h.dataBytes ?? 0)
+            anyFloat = anyFloat || h.isFloat
+            s.addDtype(h.dtypeName)
+        }
+        guard parsed > 0 else { return .notMine }
+        s.tensors = zip.declaredCount
+        s.parameters = elements
+        s.tensorBytes = bytes
+        if parsed < zip.entries.count { s.addNote("\(parsed) of \(zip.entries.count) members read") }
+        var d = Detection(format: id, category: anyFloat ? .tensorDump : .dataset, label: "NumPy archive")
+        if let implied = names.apply(to: &s) {
+            d.category = implied
+        } else if anyFloat, s.architecture != nil || zip.entries.contains(where: { n in
+            ["weight", "kernel", "bias", "embed"].contains { n.nameString.lowercased().contains($0) } }) {
+            d.category = .modelWeights
+            d.label = "model weights (NumPy archive)"
+        }
+        d.summary = s
+        return .found(d)
+    }
+}

@@ -1,0 +1,119 @@
+/// NumPy `.npy`: magic `\x93NUMPY`, version 1-3, a Python-literal header dict giving dtype, order
+/// and shape, then the raw array. Validated by the header's padding and by the data size it implies.
+public struct NumpySniffer: Sniffer {
+    public let id = "numpy-npy"
+    public init() {}
+
+    /// The parsed header of one `.npy` (also used for the members of `.npz` archives).
+    struct Header {
+        var descr: String
+        var shape: [Int]
+        var dataOffset: Int
+        var elements: Int
+        var itemSize: Int?
+        /// Short dtype name: float32, int64, ...
+        var dtypeName: String
+        var isFloat: Bool
+        var isObject: Bool
+        var dataBytes: Int? { itemSize.flatMap { checkedProduct([elements, $0]) } }
+    }
+
+    static let magic: [UInt8] = [0x93] + ascii("NUMPY")
+
+    public func sniff(_ input: SniffInput) -> SniffResult {
+        guard let header = NumpySniffer.parseHeader(input.head) else { return .notMine }
+        if header.isObject { return .benign("NumPy object array (a pickle inside; not raw tensors)") }
+        var s = ArtifactSummary()
+        s.tensors = 1
+        s.parameters = header.elements
+        s.tensorBytes = header.dataBytes
+        s.addDtype(header.dtypeName)
+        s.addDetail("shape", "(" + header.shape.map(String.init).joined(separator: ", ") + ")")
+        var d = Detection(format: id, category: .tensorDump, label: "NumPy array", summary: s)
+        if let bytes = header.dataBytes {
+            let expected = header.dataOffset + bytes
+            if expected > input.size { d.problems.append("truncated: array needs \(FindingMessage.bytes(expected)), file has \(FindingMessage.bytes(input.size))") }
+        }
+        if !header.isFloat {
+            // Integer/bool/text arrays are token shards, labels or fixtures: a dataset when big, else nothing.
+            guard (header.dataBytes ?? input.size) >= 1 << 20 else { return .benign("small non-float NumPy array") }
+            d.category = .dataset
+            d.label = "NumPy array (\(header.dtypeName))"
+        }
+        return .found(d)
+    }
+
+    /// Parses the header at the start of `b`; nil unless it is a well-formed `.npy` header.
+    static func parseHeader(_ b: [UInt8]) -> Header? {
+        guard b.count >= 12, b.has(magic, at: 0), (1...3).contains(b[6]), b[7] == 0 else { return nil }
+        let lenSize = b[6] == 1 ? 2 : 4
+        guard let len = lenSize == 2 ? b.u16le(8).map(Int.init) : b.u32le(8).map(Int.init) else { return nil }
+        let start = 8 + lenSize
+        let end = start + len
+        // numpy pads so the data starts at a multiple of 64 (16 for old writers).
+        guard len >= 10, len <= 1 << 20, end <= b.count, end % 16 == 0 else { return nil }
+        let text = String(decoding: b[start..<end], as: UTF8.self)
+        guard text.hasPrefix("{"), let descr = value(of: "descr", in: text).flatMap(quoted),
+              let shapeText = value(of: "shape", in: text) else { return nil }
+        guard shapeText.hasPrefix("(") else { return nil }
+        let inner = shapeText.dropFirst().prefix { $0 != ")" }
+        var shape: [Int] = []
+        for part in inner.split(separator: ",") {
+            let t = part.trimmingSpaces
+            if t.isEmpty { continue }
+            guard let v = Int(t), v >= 0 else { return nil }
+            shape.append(v)
+        }
+        guard let elements = checkedProduct(shape) else { return nil }
+        let (name, size, isFloat) = dtype(descr)
+        return Header(descr: descr, shape: shape, dataOffset: end, elements: elements, itemSize: size, dtypeName: name,
+                      isFloat: isFloat, isObject: descr.contains("O"))
+    }
+
+    /// The text after `'key':` up to the next top-level comma (tuples kept whole).
+    static func value(of key: String, in text: String) -> String? {
+        guard let r = text.firstRange(of: "'\(key)':") else { return nil }
+        var rest = text[r.upperBound...].drop { $0 == " " }
+        var depth = 0
+        var out = ""
+        while let c = rest.first {
+            if c == "(" { depth += 1 }
+            if c == ")" { depth -= 1; if depth == 0 { out.append(c); break } }
+            if c == "," && depth == 0 { break }
+            out.append(c)
+            rest = rest.dropFirst()
+        }
+        return out.trimmingSpaces
+    }
+
+    static func quoted(_ s: String) -> String? {
+        guard s.count >= 2, s.first == "'", s.last == "'" else { return nil }
+        return String(s.dropFirst().dropLast())
+    }
+
+    /// Maps a numpy type string (`<f4`, `|u1`, `<U10`) to a name, item size and whether it is floating point.
+    static func dtype(_ descr: String) -> (String, Int?, Bool) {
+        var t = Substring(descr)
+        if let f = t.first, "<>|=".contains(f) { t = t.dropFirst() }
+        guard let kind = t.first else { return (descr, nil, false) }
+        let digits = t.dropFirst().prefix { $0.isNumber }
+        let n = Int(digits)
+        switch kind {
+        case "f": return ("float\((n ?? 0) * 8)", n, true)
+        case "c": return ("complex\((n ?? 0) * 8)", n, true)
+        case "i": return ("int\((n ?? 0) * 8)", n, false)
+        case "u": return ("uint\((n ?? 0) * 8)", n, false)
+        case "b": return ("bool", 1, false)
+        case "U": return ("str", n.map { $0 * 4 }, false)
+        case "S": return ("bytes", n, false)
+        case "V": return ("void\(n ?? 0)", n, false)
+        default: return (descr, nil, false)
+        }
+    }
+}
+
+extension StringProtocol {
+    var trimmingSpaces: String {
+        String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+    }
+}

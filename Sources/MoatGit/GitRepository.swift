@@ -1,0 +1,140 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import CGit2
+import MoatBytes
+
+/// An open git repository. libgit2 handles belong to one thread at a time: this class is not
+/// `Sendable`; give each thread its own.
+public final class GitRepository {
+    let pointer: OpaquePointer
+    private var cachedOdb: OpaquePointer?
+
+    private init(_ pointer: OpaquePointer) { self.pointer = pointer }
+
+    deinit {
+        if let cachedOdb { git_odb_free(cachedOdb) }
+        git_repository_free(pointer)
+    }
+
+    /// Opens the repository the way git finds it.
+    ///
+    /// - With `fromEnvironment`, `path` is ignored and the search starts from the current directory
+    ///   while honouring `GIT_DIR`, `GIT_WORK_TREE`, `GIT_INDEX_FILE`, `GIT_OBJECT_DIRECTORY`,
+    ///   `GIT_ALTERNATE_OBJECT_DIRECTORIES` and `GIT_CEILING_DIRECTORIES`. Hooks must use this:
+    ///   `git commit -a` and `git commit <path>` hand the hook a temporary index in `GIT_INDEX_FILE`.
+    ///   (`moat staged -C DIR` changes directory first, like `git -C`.)
+    /// - Otherwise the search starts at `path` (default ".") and walks up through parent directories.
+    ///
+    /// Works from a subdirectory, in linked worktrees and in repositories without commits.
+    public static func open(at path: String?, fromEnvironment: Bool) throws(GitError) -> GitRepository {
+        try open(at: PathBytes(path ?? "."), fromEnvironment: fromEnvironment)
+    }
+
+    /// `open(at:fromEnvironment:)` for a path that may not be UTF-8.
+    static func open(at start: PathBytes, fromEnvironment: Bool) throws(GitError) -> GitRepository {
+        GitLibrary.initialize()
+        var raw: OpaquePointer?
+        var rc: Int32
+        var failure: GitError?
+        if fromEnvironment {
+            // libgit2 1.5 refuses GIT_WORK_TREE under OPEN_FROM_ENV ("unimplemented"): hide it for the
+            // call and apply it afterwards. The environment is restored before returning.
+            let workTree = getenv("GIT_WORK_TREE").map { PathBytes(cString: $0) }
+            if workTree != nil { unsetenv("GIT_WORK_TREE") }
+            rc = git_repository_open_ext(&raw, nil, GIT_REPOSITORY_OPEN_FROM_ENV.rawValue, nil)
+            if rc < 0 { failure = GitError.last(rc, "cannot open repository") }
+            if let workTree { setenv("GIT_WORK_TREE", workTree.cString, 1) }
+            if rc == 0, let raw, let workTree {
+                rc = git_repository_set_workdir(raw, workTree.cString, 0)
+                if rc < 0 { failure = GitError.last(rc, "cannot use GIT_WORK_TREE '\(workTree)'"); git_repository_free(raw) }
+            }
+        } else {
+            rc = git_repository_open_ext(&raw, start.cString, 0, nil)
+            if rc < 0 { failure = GitError.last(rc, "cannot open repository") }
+        }
+        if let failure {
+            let searched = fromEnvironment ? (getenv("GIT_DIR").map { PathBytes(cString: $0) } ?? PathBytes(".")) : start
+            throw explain(failure, searchedFrom: searched)
+        }
+        return GitRepository(raw!)
+    }
+
+    /// Rewrites libgit2's open failures the way git words them.
+    private static func explain(_ error: GitError, searchedFrom start: PathBytes) -> GitError {
+        let text = error.message
+        if error.code == GIT_EOWNER.rawValue || text.contains("safe.directory") || text.contains("not owned by") {
+            var found = git_buf()
+            defer { git_buf_dispose(&found) }
+            var location = start.resolved ?? start.absolute
+            if git_repository_discover(&found, start.cString, 0, nil) == 0, let p = found.ptr {
+                location = PathBytes(cString: p).withoutTrailingSlash
+                if location.fileName == Array(".git".utf8) { location = PathBytes(location.bytes.dropLast(5)).withoutTrailingSlash }
+            }
+            return GitError(code: error.code, message: "detected dubious ownership in repository at '\(location)'; to allow it: git config --global --add safe.directory \(location)")
+        }
+        if error.code == GIT_ENOTFOUND.rawValue {
+            let shown = (start.resolved ?? start.absolute).withoutTrailingSlash
+            return GitError(code: error.code, message: "not a git repository (or any of the parent directories): \(shown)")
+        }
+        return error
+    }
+
+    /// The work tree root, without a trailing slash; nil for a bare repository.
+    public var workdir: PathBytes? { git_repository_workdir(pointer).map { PathBytes(cString: $0).withoutTrailingSlash } }
+
+    /// The repository's git directory (for a linked worktree, its private one under `.git/worktrees/`).
+    public var gitDir: PathBytes { PathBytes(cString: git_repository_path(pointer)).withoutTrailingSlash }
+
+    /// The directory shared by all worktrees (`.git` of the main work tree); equals `gitDir` outside
+    /// linked worktrees. Hooks and config live here.
+    public var commonDir: PathBytes { PathBytes(cString: git_repository_commondir(pointer)).withoutTrailingSlash }
+
+    /// Whether the repository has no work tree.
+    public var isBare: Bool { git_repository_is_bare(pointer) != 0 }
+
+    /// The object database, opened once.
+    func odb() throws(GitError) -> OpaquePointer {
+        if let cachedOdb { return cachedOdb }
+        var odb: OpaquePointer?
+        try GitError.check(git_repository_odb(&odb, pointer), "cannot open the object database")
+        cachedOdb = odb
+        return odb!
+    }
+
+    /// The index `git commit` would use (the one named by `GIT_INDEX_FILE` when opened from the
+    /// environment). The caller frees it with `git_index_free`.
+    func index() throws(GitError) -> OpaquePointer {
+        var index: OpaquePointer?
+        try GitError.check(git_repository_index(&index, pointer), "cannot read the index")
+        return index!
+    }
+
+    /// The tree HEAD points to, or nil when HEAD is unborn (no commits yet). The caller frees it
+    /// with `git_object_free`.
+    func headTree() throws(GitError) -> OpaquePointer? {
+        var head: OpaquePointer?
+        let rc = git_repository_head(&head, pointer)
+        if rc == GIT_EUNBORNBRANCH.rawValue || rc == GIT_ENOTFOUND.rawValue { return nil }
+        try GitError.check(rc, "cannot resolve HEAD")
+        defer { git_reference_free(head) }
+        var tree: OpaquePointer?
+        try GitError.check(git_reference_peel(&tree, head, GIT_OBJECT_TREE), "cannot read the tree of HEAD")
+        return tree
+    }
+
+    /// A string value from the repository's configuration, with `~/` expanded; nil when unset.
+    func configPath(_ name: String) throws(GitError) -> PathBytes? {
+        var config: OpaquePointer?
+        try GitError.check(git_repository_config_snapshot(&config, pointer), "cannot read the git configuration")
+        defer { git_config_free(config) }
+        var buf = git_buf()
+        defer { git_buf_dispose(&buf) }
+        let rc = git_config_get_path(&buf, config, name)
+        if rc == GIT_ENOTFOUND.rawValue { return nil }
+        try GitError.check(rc, "cannot read \(name)")
+        return buf.ptr.map { PathBytes(cString: $0) }
+    }
+}

@@ -1,0 +1,113 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import CGit2
+import MoatBytes
+
+/// The blobs the next `git commit` would record: the difference between HEAD's tree (nothing when
+/// the branch has no commits yet) and the index.
+///
+/// Added, modified, copied, renamed and type-changed entries are listed; deletions are not. There
+/// is no rename detection: a rename is listed under its new path. Submodules and symlinks are
+/// counted but never read (a symlink's target is not followed).
+public final class StagedSource {
+    /// The repository the blobs come from.
+    public let repository: GitRepository
+    /// Staged regular and executable files, in index (path) order.
+    public let blobs: [StagedBlob]
+    /// Staged submodule entries (gitlinks) that were skipped.
+    public let skippedSubmodules: Int
+    /// Staged symlinks that were skipped.
+    public let skippedSymlinks: Int
+
+    /// Blobs up to this size are read whole into memory.
+    public static let wholeReadLimit = 8 << 20
+    /// The most a stream over a bigger blob keeps in memory.
+    public static let streamCap = 64 << 20
+
+    private let index: OpaquePointer
+
+    /// Computes the staged changes of `repository` (open it with `fromEnvironment: true` in hooks).
+    public init(repository: GitRepository) throws(GitError) {
+        self.repository = repository
+        let index = try repository.index()
+        var success = false
+        defer { if !success { git_index_free(index) } }
+        let tree = try repository.headTree()
+        defer { git_object_free(tree) }
+
+        var options = git_diff_options()
+        try GitError.check(git_diff_options_init(&options, UInt32(GIT_DIFF_OPTIONS_VERSION)), "cannot set up the diff")
+        options.flags = GIT_DIFF_SKIP_BINARY_CHECK.rawValue | GIT_DIFF_INCLUDE_TYPECHANGE.rawValue
+        var diff: OpaquePointer?
+        try GitError.check(git_diff_tree_to_index(&diff, repository.pointer, tree, index, &options), "cannot diff HEAD against the index")
+        defer { git_diff_free(diff) }
+
+        var blobs: [StagedBlob] = []
+        var submodules = 0, symlinks = 0
+        for i in 0..<git_diff_num_deltas(diff) {
+            guard let delta = git_diff_get_delta(diff, i)?.pointee else { continue }
+            switch delta.status {
+            case GIT_DELTA_ADDED, GIT_DELTA_MODIFIED, GIT_DELTA_COPIED, GIT_DELTA_RENAMED, GIT_DELTA_TYPECHANGE: break
+            default: continue  // deleted, unmodified, conflicted, ...
+            }
+            let file = delta.new_file
+            switch GitFileMode(rawValue: UInt32(file.mode)) {
+            case .gitlink: submodules += 1
+            case .symlink: symlinks += 1
+            case .regular, .executable:
+                let id = ObjectID(file.id)
+                blobs.append(StagedBlob(path: PathBytes(cString: file.path), blob: id, size: try repository.blobSize(id),
+                                        mode: GitFileMode(rawValue: UInt32(file.mode))!))
+            case .tree, nil: continue
+            }
+        }
+        self.blobs = blobs
+        self.skippedSubmodules = submodules
+        self.skippedSymlinks = symlinks
+        self.index = index
+        success = true
+    }
+
+    deinit { git_index_free(index) }
+
+    /// The work tree root staged paths are relative to (the git directory for a bare repository).
+    public var root: PathBytes { repository.workdir ?? repository.gitDir }
+
+    /// The content of a staged blob, without holding a huge blob whole in memory where avoidable:
+    ///
+    /// 1. up to `wholeReadLimit` bytes: read whole;
+    /// 2. bigger and stored loose: streamed, keeping at most `streamCap` bytes;
+    /// 3. bigger and packed (libgit2 cannot stream those): the work-tree file instead, but only
+    ///    when the index entry still describes it, i.e. the file's size equals both the blob's size
+    ///    and the size in the index, its mtime equals the one in the index, and that mtime is older
+    ///    than the index file (git's "racy" rule, so a same-second edit is not trusted). This is the
+    ///    check `git status` relies on; a clean/smudge filter that keeps the size identical would
+    ///    defeat it, which no common filter does (LFS pointers are small, CRLF changes the size);
+    /// 4. otherwise: read whole.
+    public func content(of blob: StagedBlob) throws(GitError) -> ByteSource {
+        if blob.size > Self.wholeReadLimit {
+            if let stream = repository.streamBlob(blob.blob, cap: Self.streamCap) { return stream }
+            if let file = workTreeFile(matching: blob) { return file }
+        }
+        return MemoryByteSource(try repository.readBlob(blob.blob))
+    }
+
+    /// The work-tree file for `blob` when the index vouches that it still holds the staged content.
+    private func workTreeFile(matching blob: StagedBlob) -> FileByteSource? {
+        guard let root = repository.workdir, let entry = git_index_get_bypath(index, blob.path.cString, 0)?.pointee,
+              let indexPath = git_index_path(index) else { return nil }
+        let path = root.appending(blob.path.bytes)
+        var file = stat(), indexFile = stat()
+        guard lstat(path.cString, &file) == 0, (file.st_mode & S_IFMT) == S_IFREG, stat(indexPath, &indexFile) == 0,
+              Int(file.st_size) == blob.size, entry.file_size == UInt32(truncatingIfNeeded: file.st_size),
+              entry.mtime.seconds == Int32(truncatingIfNeeded: file.st_mtim.tv_sec),
+              entry.mtime.nanoseconds == 0 || entry.mtime.nanoseconds == UInt32(file.st_mtim.tv_nsec),
+              (file.st_mtim.tv_sec, file.st_mtim.tv_nsec) < (indexFile.st_mtim.tv_sec, indexFile.st_mtim.tv_nsec)
+        else { return nil }
+        guard let source = try? FileByteSource(path: path), source.size == blob.size else { return nil }
+        return source
+    }
+}

@@ -1,0 +1,74 @@
+import MoatCore
+
+/// The JSON contract, version 1 (documented in docs/json-output.md). Other tools parse it: add
+/// fields freely, never rename or remove one without bumping `version`.
+public struct JSONReport: Report {
+    public static let schemaVersion = 1
+    public init() {}
+
+    public func render(_ r: ScanResult) -> String {
+        var w = JSONWriter()
+        w.beginObject()
+        w.field("version", JSONReport.schemaVersion)
+        w.beginObject("tool")
+        w.field("name", MoatVersion.name)
+        w.field("version", MoatVersion.version)
+        w.endObject()
+        w.beginObject("scan")
+        w.field("mode", r.mode)
+        w.field("root", r.root)
+        w.field("files_scanned", r.filesScanned)
+        w.field("bytes_read", r.bytesRead)
+        w.field("duration_ms", r.durationMs)
+        w.beginObject("skipped")
+        for (k, v) in r.skipped.sorted(by: { $0.key < $1.key }) { w.field(k, v) }
+        w.endObject()
+        w.beginArray("warnings")
+        for warning in r.warnings { w.element(warning) }
+        w.endArray()
+        w.endObject()
+        w.beginArray("findings")
+        for f in r.sortedFindings { write(f, into: &w) }
+        w.endArray()
+        w.endObject()
+        return w.out + "\n"
+    }
+
+    private func write(_ f: Finding, into w: inout JSONWriter) {
+        w.beginObject()
+        w.field("kind", f.kind.rawValue)
+        w.field("category", f.category.rawValue)
+        w.field("rule", f.rule)
+        w.field("format", f.format)
+        w.field("severity", f.severity.rawValue)
+        w.field("path", f.path.description)
+        w.field("size", f.size)
+        w.field("blob", f.blob)
+        w.field("commit", f.commit)
+        w.field("line", f.line)
+        w.field("label", f.label)
+        w.beginObject("summary")
+        let s = f.summary
+        w.field("tensors", s.tensors)
+        w.field("parameters", s.parameters)
+        w.beginArray("dtypes")
+        for d in s.dtypes { w.element(d) }
+        w.endArray()
+        w.field("tensor_bytes", s.tensorBytes)
+        w.field("architecture", s.architecture)
+        w.field("optimizer", s.optimizer)
+        w.beginArray("notes")
+        for n in s.notes { w.element(n) }
+        w.endArray()
+        w.beginObject("details")
+        for (k, v) in s.details { w.field(k, v) }
+        w.endObject()
+        w.endObject()
+        w.beginArray("path_hints")
+        for h in f.pathHints { w.element(h) }
+        w.endArray()
+        w.field("message", f.message)
+        w.field("fingerprint", f.fingerprint)
+        w.endObject()
+    }
+}

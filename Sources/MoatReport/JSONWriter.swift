@@ -1,0 +1,64 @@
+/// A minimal streaming JSON writer: keys in the order written, strings escaped per RFC 8259.
+struct JSONWriter {
+    private(set) var out = ""
+    private var needsComma: [Bool] = [false]
+    private let indentUnit: String
+    init(pretty: Bool = true) { indentUnit = pretty ? "  " : "" }
+
+    private var indent: String { String(repeating: indentUnit, count: needsComma.count - 1) }
+    private var newline: String { indentUnit.isEmpty ? "" : "\n" }
+
+    private mutating func separator() {
+        if needsComma[needsComma.count - 1] { out += "," }
+        if needsComma.count > 1 { out += newline + indent }
+        needsComma[needsComma.count - 1] = true
+    }
+
+    mutating func beginObject(_ key: String? = nil) { open(key, "{") }
+    mutating func endObject() { close("}") }
+    mutating func beginArray(_ key: String? = nil) { open(key, "[") }
+    mutating func endArray() { close("]") }
+
+    private mutating func open(_ key: String?, _ bracket: String) {
+        separator()
+        if let k = key { out += JSONWriter.quote(k) + (indentUnit.isEmpty ? ":" : ": ") }
+        out += bracket
+        needsComma.append(false)
+    }
+    private mutating func close(_ bracket: String) {
+        let hadItems = needsComma.removeLast()
+        if hadItems { out += newline + indent }
+        out += bracket
+    }
+
+    mutating func field(_ key: String, _ value: String?) { raw(key, value.map(JSONWriter.quote) ?? "null") }
+    mutating func field(_ key: String, _ value: Int?) { raw(key, value.map(String.init) ?? "null") }
+    mutating func field(_ key: String, _ value: Bool) { raw(key, value ? "true" : "false") }
+    mutating func element(_ value: String) { separator(); out += JSONWriter.quote(value) }
+
+    private mutating func raw(_ key: String, _ json: String) {
+        separator()
+        out += JSONWriter.quote(key) + (indentUnit.isEmpty ? ":" : ": ") + json
+    }
+
+    static func quote(_ s: String) -> String {
+        var r = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": r += "\\\""
+            case "\\": r += "\\\\"
+            case "\n": r += "\\n"
+            case "\r": r += "\\r"
+            case "\t": r += "\\t"
+            default:
+                if u.value < 0x20 || u.value == 0x7F {
+                    let h = String(u.value, radix: 16)
+                    r += "\\u" + String(repeating: "0", count: 4 - h.count) + h
+                } else {
+                    r.unicodeScalars.append(u)
+                }
+            }
+        }
+        return r + "\""
+    }
+}

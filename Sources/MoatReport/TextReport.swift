@@ -1,0 +1,63 @@
+import MoatCore
+
+/// Output for people: one block per finding (severity, path, what it is, why), a summary line, and
+/// how to fix it. Colour only when asked (the CLI asks when writing to a terminal).
+public struct TextReport: Report {
+    public var color: Bool
+    public init(color: Bool) { self.color = color }
+
+    public func render(_ r: ScanResult) -> String {
+        var out = ""
+        let findings = r.sortedFindings
+        for f in findings {
+            let tag: String
+            switch f.severity {
+            case .block: tag = paint("BLOCK", "1;31")
+            case .warn: tag = paint("WARN ", "1;33")
+            case .info: tag = paint("INFO ", "2")
+            }
+            out += "\(tag) \(paint(f.path.description, "1"))\(f.line.map { ":\($0)" } ?? "")\n"
+            out += "      \(f.message)\n"
+            var why = f.pathHints
+            why.append(f.rule)
+            out += "      \(paint(why.joined(separator: " · "), "2"))\n"
+        }
+        out += summaryLine(r) + "\n"
+        let blocking = findings.filter { $0.severity == .block }
+        if !blocking.isEmpty { out += fixAdvice(mode: r.mode, paths: blocking.map(\.path.description)) }
+        return out
+    }
+
+    func summaryLine(_ r: ScanResult) -> String {
+        let counts = Dictionary(grouping: r.findings, by: \.severity).mapValues(\.count)
+        let files = "\(r.filesScanned) \(r.filesScanned == 1 ? "file" : "files")"
+        let stats = "\(files), \(FindingMessage.bytes(r.bytesRead)) read, \(r.durationMs) ms"
+        guard !r.findings.isEmpty else { return paint("moat: no model artifacts found", "32") + " (\(stats))" }
+        var parts: [String] = []
+        if let b = counts[.block] { parts.append(paint("\(b) blocking", "1;31")) }
+        if let w = counts[.warn] { parts.append(paint("\(w) \(w == 1 ? "warning" : "warnings")", "33")) }
+        if let i = counts[.info] { parts.append("\(i) info") }
+        return "moat: " + parts.joined(separator: ", ") + " (\(stats))"
+    }
+
+    func fixAdvice(mode: String, paths: [String]) -> String {
+        let sample = paths.count == 1 ? paths[0] : "<path>"
+        var out = "\nTo fix:\n"
+        if mode == "staged" {
+            out += "  git restore --staged \(shellQuote(sample))   # unstage it (the file stays on disk)\n"
+        }
+        out += "  echo \(shellQuote(sample)) >> .gitignore   # keep it out of git\n"
+        out += "  git lfs track \(shellQuote(sample))         # or store it with Git LFS instead\n"
+        if mode == "staged" { out += "Commit anyway (not recommended): git commit --no-verify\n" }
+        return out
+    }
+
+    func shellQuote(_ s: String) -> String {
+        if s.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || "/._-+<>".utf8.contains($0) }),
+           !s.contains("<") { return s }
+        if s == "<path>" { return s }
+        return "'" + s.replacing("'", with: "'\\''") + "'"
+    }
+
+    func paint(_ s: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
+}
