@@ -42,13 +42,16 @@ public struct ArtifactDetector: Sendable {
         let lower = input.path.lowercased
         let hints = pathRules.filter { $0.matches(lowercasedPath: lower) }
         // Names refine what content found; they never create a finding.
-        if hints.contains(where: { $0.suggests == .gradients }), [.tensorDump, .modelWeights].contains(d.category) {
+        let suggested = Set(hints.compactMap(\.suggests))
+        if suggested.contains(.gradients), [.tensorDump, .modelWeights].contains(d.category) {
             d.category = .gradients
             d.label = d.label.replacingFirst("tensor dump", with: "gradient dump")
-            d.summary.addNote("named like gradients")
-        }
-        if d.category == .tensorDump, hints.contains(where: { $0.suggests == .optimizerState }) {
+        } else if d.category == .tensorDump, suggested.contains(.optimizerState) {
             d.category = .optimizerState
+            d.label = d.label.replacingFirst("tensor dump", with: "optimizer state dump")
+        } else if d.category == .tensorDump, suggested.contains(.modelWeights) {
+            d.category = .modelWeights
+            d.label = d.label.replacingFirst("tensor dump", with: "weights dump")
         }
         let severity = policy.severity(category: d.category, summary: d.summary, size: input.size)
         let rule = "artifact.\(d.format)"

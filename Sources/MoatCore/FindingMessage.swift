@@ -4,9 +4,9 @@ public enum FindingMessage {
     public static func sentence(label: String, summary s: ArtifactSummary, size: Int, problems: [String]) -> String {
         var parts: [String] = []
         if let a = s.architecture { parts.append(a) }
-        if let p = s.parameters {
+        if let p = s.parameters, p > 0 || s.tensors != 0 {
             parts.append("\(count(p)) \(p == 1 ? "parameter" : "parameters")")
-        } else if let t = s.tensors {
+        } else if let t = s.tensors, t > 0 {
             parts.append("\(t) \(t == 1 ? "tensor" : "tensors")")
         }
         if !s.dtypes.isEmpty { parts.append(s.dtypes.prefix(4).joined(separator: "/") + (s.dtypes.count > 4 ? "/..." : "")) }

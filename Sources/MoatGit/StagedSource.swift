@@ -9,7 +9,8 @@ import MoatBytes
 /// The blobs the next `git commit` would record: the difference between HEAD's tree (nothing when
 /// the branch has no commits yet) and the index.
 ///
-/// Added, modified, copied, renamed and type-changed entries are listed; deletions are not. There
+/// Added, modified, copied, renamed and type-changed entries are listed; deletions and intents to
+/// add (`git add -N`) are not. There
 /// is no rename detection: a rename is listed under its new path. Submodules and symlinks are
 /// counted but never read (a symlink's target is not followed).
 public final class StagedSource {
@@ -54,6 +55,9 @@ public final class StagedSource {
             default: continue  // deleted, unmodified, conflicted, ...
             }
             let file = delta.new_file
+            // `git add -N` records an intent to add, not content; git commit leaves it out.
+            if delta.status == GIT_DELTA_ADDED, let entry = git_index_get_bypath(index, file.path, 0),
+               entry.pointee.flags_extended & UInt16(GIT_INDEX_ENTRY_INTENT_TO_ADD.rawValue) != 0 { continue }
             switch GitFileMode(rawValue: UInt32(file.mode)) {
             case .gitlink: submodules += 1
             case .symlink: symlinks += 1

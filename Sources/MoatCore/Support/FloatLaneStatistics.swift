@@ -28,6 +28,8 @@ public enum FloatLaneStatistics {
         var twosComplementSymmetry: Double
         var infNaNFraction: Double
         var lowLanesZero: (lane0: Bool, lane1: Bool, lane1Low5: Bool)
+        /// Per lane: every non-zero word has a zero byte in this lane.
+        var laneAllZero: [Bool]
         var words: Int
         var exponentMedian: Int?
         var allPositive: Bool
@@ -53,8 +55,10 @@ public enum FloatLaneStatistics {
                 return .float16
             }
         }
-        if let l8 = lanes(w, stride: 8, bandRange: 0x37...0x40), l8.words >= 128 {
-            if l8.entropy[0..<6].allSatisfy({ $0 >= 7.0 }), l8.entropy[7] <= 6.0, l8.band >= 0.98 { return .float64 }
+        if let l8 = lanes(w, stride: 8, bandRange: 0x37...0x40), l8.words >= 128, l8.entropy[7] <= 6.0, l8.band >= 0.98 {
+            if l8.entropy[0..<6].allSatisfy({ $0 >= 7.0 }) { return .float64 }
+            // float32 values stored as float64: the low 29 mantissa bits are zero, the rest looks like f64.
+            if l8.laneAllZero[0], l8.laneAllZero[1], l8.laneAllZero[2], l8.entropy[4] >= 7.0, l8.entropy[5] >= 7.0 { return .float64 }
         }
         return nil
     }
@@ -133,10 +137,12 @@ public enum FloatLaneStatistics {
                     if b & 0x1F != 0 { lane1Low5 = false }
                 }
             }
+            var laneAllZero = [Bool](repeating: false, count: stride)
+            for k in 0..<stride { laneAllZero[k] = words > 0 && hist[k * 256] == UInt32(words) }
             let d = max(n, 1)
             return Lanes(entropy: entropy, band: Double(inBand) / d, signSymmetry: 1 - Double(signDiff) / (2 * d),
                          twosComplementSymmetry: 1 - Double(twosDiff) / (2 * d), infNaNFraction: Double(infNaN) / d,
-                         lowLanesZero: (zero0, zero1, lane1Low5), words: words, exponentMedian: nil, allPositive: false)
+                         lowLanesZero: (zero0, zero1, lane1Low5), laneAllZero: laneAllZero, words: words, exponentMedian: nil, allPositive: false)
         }
     }
 

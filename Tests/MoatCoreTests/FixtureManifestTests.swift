@@ -1,0 +1,91 @@
+import Foundation
+import MoatBytes
+import XCTest
+@testable import MoatCore
+
+/// Runs the whole detector over every fixture the generator wrote with the real libraries and checks
+/// the verdict against the ground truth the libraries reported (Tests/Fixtures/manifest.json).
+final class FixtureManifestTests: XCTestCase {
+    struct Entry: Decodable {
+        var file: String
+        var expect: String
+        var category: String?
+        var format: String
+        var tensors: Int?
+        var parameters: Int?
+        var dtypes: [String]?
+    }
+
+    func loadManifest() throws -> [Entry] {
+        let data = try Data(contentsOf: fixturesRoot.appendingPathComponent("manifest.json"))
+        return try JSONDecoder().decode([Entry].self, from: data)
+    }
+
+    func examine(_ file: String) -> ArtifactDetector.Outcome {
+        // Paths as a scan of Tests/Fixtures would show them, so name rules see the real file names.
+        ArtifactDetector().examine(path: PathBytes(file), source: MemoryByteSource(fixture(file)))
+    }
+
+    func testManifestIsPresentAndCoversBothSides() throws {
+        let entries = try loadManifest()
+        XCTAssertGreaterThan(entries.filter { $0.expect == "finding" }.count, 30)
+        XCTAssertGreaterThan(entries.filter { $0.expect == "none" }.count, 20)
+        for e in entries { XCTAssertFalse(fixture(e.file).isEmpty && !e.file.hasSuffix("empty"), "missing fixture \(e.file)") }
+    }
+
+    func testNegativeFixturesProduceNoFinding() throws {
+        for e in try loadManifest() where e.expect == "none" {
+            if case .finding(let f) = examine(e.file) {
+                XCTFail("\(e.file): unexpected finding \(f.rule): \(f.message)")
+            }
+        }
+    }
+
+    func testPositiveFixturesAreFoundWithTheirFormatAndCategory() throws {
+        for e in try loadManifest() where e.expect == "finding" {
+            guard case .finding(let f) = examine(e.file) else {
+                XCTFail("\(e.file): not found (expected \(e.format))")
+                continue
+            }
+            XCTAssertEqual(f.format, e.format, "\(e.file): format")
+            XCTAssertEqual(f.category.rawValue, e.category, "\(e.file): category (\(f.message))")
+            XCTAssertEqual(f.rule, "artifact.\(f.format)")
+        }
+    }
+
+    /// Where a format's header carries them, tensor and parameter counts must equal what the
+    /// library that wrote the file reported.
+    func testCountsMatchTheLibraries() throws {
+        let exactFormats: Set<String> = ["safetensors", "gguf", "numpy-npy", "numpy-npz", "pytorch-zip", "pytorch-legacy", "onnx",
+                                         "raw-float32", "raw-float16", "raw-bfloat16", "raw-float64"]
+        for e in try loadManifest() where e.expect == "finding" && exactFormats.contains(e.format) {
+            guard case .finding(let f) = examine(e.file) else { continue }
+            if let p = e.parameters { XCTAssertEqual(f.summary.parameters, p, "\(e.file): parameters (\(f.message))") }
+            if let t = e.tensors, !e.format.hasPrefix("raw-") { XCTAssertEqual(f.summary.tensors, t, "\(e.file): tensors") }
+        }
+    }
+
+    func testSafetensorsDtypesAreTheHeaderNames() throws {
+        guard case .finding(let f) = examine("positive/tiny-gpt2-bf16.safetensors") else { return XCTFail("not found") }
+        XCTAssertEqual(Set(f.summary.dtypes), ["BF16", "F32"])
+        XCTAssertEqual(f.summary.architecture, "GPT-2-style decoder")
+    }
+
+    func testContentWinsOverName() throws {
+        // The same safetensors bytes under a neutral name are still found ...
+        guard case .finding(let renamed) = examine("positive/data.bin"), case .finding(let original) = examine("positive/tiny-llama.safetensors") else {
+            return XCTFail("not found")
+        }
+        XCTAssertEqual(renamed.summary, original.summary)
+        // ... and a text file named like a model is not a model.
+        if case .finding = examine("negative/model.pt") { XCTFail("text named model.pt reported") }
+    }
+
+    func testFingerprintIsStableAndPathSensitive() throws {
+        guard case .finding(let a) = examine("positive/data.bin"), case .finding(let b) = examine("positive/data.bin"),
+              case .finding(let c) = examine("positive/tiny-llama.safetensors") else { return XCTFail("not found") }
+        XCTAssertEqual(a.fingerprint, b.fingerprint)
+        XCTAssertNotEqual(a.fingerprint, c.fingerprint)
+        XCTAssertEqual(a.fingerprint.count, 32)
+    }
+}
