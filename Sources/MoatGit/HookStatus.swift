@@ -11,9 +11,11 @@ public struct HookStatus: Equatable, Sendable {
         case foreign
     }
 
+    /// Which hook.
     public let kind: HookKind
     /// The hook file, whether or not it exists.
     public let path: PathBytes
+    /// What is there.
     public let state: State
 }
 

@@ -28,12 +28,21 @@ struct ScanCommand: ParsableCommand {
         }
         for path in paths {
             walker.walk(PathBytes(path)) { file in
-                scan.examine(path: file.path) { try FileByteSource(path: file.absolutePath) }
+                scan.examine(path: file.path.withoutDotSlash) { try FileByteSource(path: file.absolutePath) }
             }
         }
         if walker.skippedSymlinks > 0 { scan.result.skipped["symlinks"] = walker.skippedSymlinks }
         if walker.ignoredEntries > 0 { scan.result.skipped["ignored"] = walker.ignoredEntries }
         let status = try output.emit(scan.finish())
         if status != 0 { throw ExitCode(status) }
+    }
+}
+
+extension PathBytes {
+    /// `./a/b` -> `a/b`: paths under the default `.` read as repository-relative paths.
+    var withoutDotSlash: PathBytes {
+        var b = bytes[...]
+        while b.count > 2, b.first == UInt8(ascii: "."), b.dropFirst().first == UInt8(ascii: "/") { b = b.dropFirst(2) }
+        return PathBytes(Array(b))
     }
 }

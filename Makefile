@@ -1,0 +1,38 @@
+# moat: the commands a newcomer types.
+#   make demo   set up, build, and watch moat block planted artifacts in a throwaway repository
+#   make test   set up and run the whole test suite (what CI runs)
+SHELL := /bin/bash
+SWIFT ?= swift
+RELEASE_FLAGS := -c release --static-swift-stdlib
+BIN_DEBUG := .build/debug/moat
+BIN_RELEASE := .build/release/moat
+
+.PHONY: setup build release test demo bench fixtures clean
+
+## Install the system libraries moat links against (Debian/Ubuntu; needs root or sudo).
+setup:
+	@scripts/setup.sh
+
+build: setup
+	$(SWIFT) build
+
+release: setup
+	$(SWIFT) build $(RELEASE_FLAGS)
+
+test: setup
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+demo: release
+	@scripts/demo.sh $(BIN_RELEASE)
+
+## Benchmarks (downloads peer tools from PyPI into bench/tools; never committed).
+bench: release
+	@bench/run.sh $(BIN_RELEASE)
+
+## Regenerate Tests/Fixtures with the real ML libraries (needs Python; see scripts/fixtures/README.md).
+fixtures:
+	python3 scripts/fixtures/generate.py
+
+clean:
+	rm -rf .build
