@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "moat",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "moat", targets: ["moat"]),
         .library(name: "MoatCore", targets: ["MoatCore"]),

@@ -7,10 +7,13 @@ public enum SnifferRegistry {
     public static let all: [any Sniffer] = [
         LFSPointerSniffer(),
         SafetensorsSniffer(),
+        TorchZipSniffer(),
+        TorchLegacySniffer(),
         GGUFSniffer(),
         GGMLSniffer(),
         NumpySniffer(),
         NpzSniffer(),
+        PickleSniffer(),
         KnownBinarySniffer(),
         TextSniffer(),
         RawTensorSniffer(),

@@ -8,8 +8,8 @@ enum HookTemplates {
     static let preCommit = #"""
     #!/bin/sh
     # moat-hook v1
-    # Installed by `moat install`: stops model weights and secrets from being committed.
-    # Remove it with `moat uninstall`; skip it once with `git commit --no-verify`.
+    # Installed by `moat hook install`: stops model weights and secrets from being committed.
+    # Remove it with `moat hook uninstall`; skip it once with `git commit --no-verify`.
 
     moat_installed='@MOAT_PATH@'
     if [ -n "$moat_installed" ] && [ -x "$moat_installed" ]; then
@@ -18,7 +18,7 @@ enum HookTemplates {
         :
     else
         echo "moat pre-commit hook: cannot find moat${moat_installed:+ at $moat_installed} or on PATH." >&2
-        echo "Install moat, remove this hook with 'moat uninstall', or skip it once with 'git commit --no-verify'." >&2
+        echo "Install moat, remove this hook with 'moat hook uninstall', or skip it once with 'git commit --no-verify'." >&2
         exit 2
     fi
 
@@ -36,8 +36,8 @@ enum HookTemplates {
     static let prePush = #"""
     #!/bin/sh
     # moat-hook v1
-    # Installed by `moat install`: checks the commits being pushed for model weights and secrets.
-    # Remove it with `moat uninstall`; skip it once with `git push --no-verify`.
+    # Installed by `moat hook install`: checks the commits being pushed for model weights and secrets.
+    # Remove it with `moat hook uninstall`; skip it once with `git push --no-verify`.
 
     moat_installed='@MOAT_PATH@'
     if [ -n "$moat_installed" ] && [ -x "$moat_installed" ]; then
@@ -46,7 +46,7 @@ enum HookTemplates {
         :
     else
         echo "moat pre-push hook: cannot find moat${moat_installed:+ at $moat_installed} or on PATH." >&2
-        echo "Install moat, remove this hook with 'moat uninstall', or skip it once with 'git push --no-verify'." >&2
+        echo "Install moat, remove this hook with 'moat hook uninstall', or skip it once with 'git push --no-verify'." >&2
         exit 2
     fi
 

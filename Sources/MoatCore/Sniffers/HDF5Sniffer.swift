@@ -234,19 +234,32 @@ final class HDF5Walk {
     private var visited: Set<Int> = []
     private var objects = 0
     private var nodes = 0
+    private var entries = 0
+    private var messageBudget = 1_000_000
 
     static let maxObjects = 20_000
     static let maxDepth = 24
     static let maxNodes = 10_000
+    /// Most group members listed over the whole walk.
+    static let maxEntries = 100_000
 
     init(_ f: HDF5File) { self.f = f }
 
     /// Walks the tree; false when the root group itself does not parse (not HDF5).
     func run() -> Bool {
-        guard let msgs = f.messages(f.rootHeader), isGroup(msgs) else { return false }
+        guard let msgs = messages(f.rootHeader), isGroup(msgs) else { return false }
         rootAttributes(msgs)
         visitGroup(msgs, path: [], depth: 0)
+        if !complete { summaryDetails.append(("datasets", "not all counted (dense link storage, budget or unreadable metadata)")) }
         return true
+    }
+
+    /// An object header's messages, charged to the walk's message budget.
+    private func messages(_ addr: Int) -> [HDF5File.Message]? {
+        guard messageBudget > 0 else { return nil }
+        let m = f.messages(addr, limit: min(4_096, messageBudget))
+        messageBudget -= max(1, m?.count ?? 0)
+        return m
     }
 
     private func isGroup(_ msgs: [HDF5File.Message]) -> Bool {
@@ -257,10 +270,11 @@ final class HDF5Walk {
         guard objects < HDF5Walk.maxObjects, depth <= HDF5Walk.maxDepth else { complete = false; return }
         guard visited.insert(addr).inserted else { return }
         objects += 1
-        guard let msgs = f.messages(addr) else { complete = false; return }
+        guard let msgs = messages(addr) else { complete = false; return }
         if isGroup(msgs) {
-            if path == ["optimizer"] || path.first == "optimizer_weights" && path.count == 2 {
-                if optimizerName == nil, let n = attributeStrings(msgs, ["name"])["name"] ?? (path.count == 2 ? path[1] : nil) {
+            // Keras 3 names the optimizer in `optimizer/vars` (attribute `name`); Keras 2 in `optimizer_weights/<name>`.
+            if path == ["optimizer", "vars"] || path.first == "optimizer_weights" && path.count == 2 {
+                if optimizerName == nil, let n = attributeStrings(msgs, ["name"])["name"] ?? (path[0] == "optimizer_weights" ? path[1] : nil) {
                     optimizerName = HDF5Walk.optimizerDisplayName(n)
                 }
             }
@@ -284,6 +298,7 @@ final class HDF5Walk {
         if let info = msgs.first(where: { $0.type == 0x02 }), linkInfoIsDense(info) { complete = false }
         if path.isEmpty { rootChildren = children.map { $0.0 } }
         for (name, addr) in children {
+            guard objects < HDF5Walk.maxObjects, messageBudget > 0 else { complete = false; return }
             visit(addr, path: path + [name], depth: depth + 1)
         }
     }
@@ -303,9 +318,11 @@ final class HDF5Walk {
             guard let n = f.r.u16(node + 6) else { complete = false; return }
             let entry = 2 * O + 24
             for k in 0..<Int(n) {
+                guard entries < HDF5Walk.maxEntries else { complete = false; return }
+                entries += 1
                 let e = node + 8 + k * entry
-                guard let nameOff = f.length(e), let obj = f.address(e + O),
-                      let name = f.cString(heapData + nameOff) else { complete = false; continue }
+                guard let nameOff = f.length(e), nameOff < f.r.length, let obj = f.address(e + O),
+                      let name = f.cString(heapData + nameOff) else { complete = false; return }
                 out.append((name, obj))
             }
             return
@@ -316,7 +333,7 @@ final class HDF5Walk {
         }
         let first = node + 8 + 2 * O + L
         for k in 0..<Int(used) {
-            guard let child = f.address(first + k * (L + O)) else { complete = false; continue }
+            guard nodes < HDF5Walk.maxNodes, let child = f.address(first + k * (L + O)) else { complete = false; return }
             symbolTable(child, heapData: heapData, level: level + 1, into: &out)
         }
     }
@@ -403,8 +420,10 @@ final class HDF5Walk {
         let known = ["adam": "Adam", "adamw": "AdamW", "sgd": "SGD", "rmsprop": "RMSprop", "adagrad": "Adagrad",
                      "adadelta": "Adadelta", "adamax": "Adamax", "nadam": "Nadam", "ftrl": "Ftrl", "lion": "Lion",
                      "adafactor": "Adafactor", "lamb": "LAMB"]
-        let base = n.split(separator: "_").first.map(String.init) ?? n
-        return known[base.lowercased()] ?? n
+        // Keras names optimizers in snake case with a uniquifying suffix: `adam_w`, `sgd_1`.
+        var parts = n.lowercased().split(separator: "_")
+        if parts.count > 1, let last = parts.last, last.allSatisfy({ $0.isNumber }) { parts.removeLast() }
+        return known[parts.joined()] ?? String(n.prefix(64))
     }
 
     /// String attributes (type 0x0C) with the given names: fixed-length strings, or variable-length

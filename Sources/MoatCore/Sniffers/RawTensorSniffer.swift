@@ -10,14 +10,18 @@ public struct RawTensorSniffer: Sniffer {
 
     static let window = 4096
     static let wideWindow = 64 * 1024
+    /// How far into a sequential-only source the agreement windows may reach.
+    static let streamSpan = 4 * 1024 * 1024
 
     public func sniff(_ input: SniffInput) -> SniffResult {
         guard input.size >= RawTensorSniffer.window, let kind = classify(input, at: 0) else { return .notMine }
         guard input.size % kind.width == 0 else { return .notMine }
         if input.size >= 64 * 1024 {
+            // On a stream (a big packed blob) only the prefix is cheap: sample within it.
+            let span = input.source.isRandomAccess ? input.size : min(input.size, RawTensorSniffer.streamSpan)
             var withData = 0, agree = 0
             for q in 1...3 {
-                let offset = (input.size / 4 * q) / 8 * 8
+                let offset = (span / 4 * q) / 8 * 8
                 guard let bytes = input.bytes(at: offset, count: RawTensorSniffer.window) else { continue }
                 if bytes.allSatisfy({ $0 == 0 }) { continue }
                 withData += 1

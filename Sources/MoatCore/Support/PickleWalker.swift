@@ -72,7 +72,6 @@ public struct PickleWalker {
         self.fetch = fetch
         self.p = start
         self.limits = limits
-        self.bytesRead = fetch == nil ? 0 : 0
         out.start = start
     }
 
@@ -189,12 +188,17 @@ public struct PickleWalker {
         }
     }
 
+    /// APPEND(S), SETITEM(S), ADDITEMS on a container; on anything else (an opaque object) the items are dropped.
     private mutating func addItems(_ items: [PickleValue], to target: PickleValue) {
         guard case .container(let ci) = target else { return }
-        var c = out.containers[ci]
-        out.containers[ci] = PickleContainer(kind: c.kind)  // keep the array uniquely referenced
-        append(items, to: &c)
-        out.containers[ci] = c
+        let room = max(0, limits.maxItems - itemsKept)
+        let kept = min(room, items.count)
+        out.containers[ci].items.append(contentsOf: items.prefix(kept))
+        itemsKept += kept
+        if kept < items.count {
+            out.containers[ci].dropped += items.count - kept
+            out.itemsDropped = true
+        }
     }
 
     // MARK: memo
@@ -424,18 +428,16 @@ public struct PickleWalker {
             out.tensors[ti].dtype = name
             itemSize = size
         }
-        let count: Int? = {
-            guard let shape else { return nil }
-            if let its = items(shape), its.isEmpty { return 1 }
-            return elements(ofShape: shape)
-        }()
+        var count: Int?
+        if let shape { count = elements(ofShape: shape) }
         out.tensors[ti].elements = count
         guard let count, let itemSize, itemSize > 0 else { throw .budget("joblib array of unknown size") }
         if dictLookup(state, "numpy_array_alignment_bytes") != nil {
             let pad = try u8()
             try skip(pad)
         }
-        guard let (n, o) = Optional(count.multipliedReportingOverflow(by: itemSize)), !o else { throw .truncated }
+        let (n, overflow) = count.multipliedReportingOverflow(by: itemSize)
+        guard !overflow else { throw .truncated }
         out.payloadBytes = saturatingAdd(out.payloadBytes, n)
         try skip(n)
     }
@@ -443,17 +445,16 @@ public struct PickleWalker {
     // MARK: the walk
 
     private mutating func run() -> PickleWalk {
-        do {
+        do throws(Stop) {
             try loop()
-        } catch .done {
-            out.end = .stop
-        } catch .truncated {
-            out.end = .truncated
-        } catch .invalid(let why) {
-            out.end = .invalid(why)
-        } catch .budget(let why) {
-            out.end = .budget(why)
-        } catch {}
+        } catch {
+            switch error {
+            case .done: out.end = .stop
+            case .truncated: out.end = .truncated
+            case .invalid(let why): out.end = .invalid(why)
+            case .budget(let why): out.end = .budget(why)
+            }
+        }
         out.endOffset = p
         out.bytesRead = fetch == nil ? p - out.start : bytesRead
         if out.end != .stop { out.pending = stack }
@@ -651,7 +652,7 @@ public struct PickleWalker {
             case 0x98:  // READONLY_BUFFER
                 _ = try top()
             default:
-                throw .invalid(String(format: op))
+                throw .invalid(unknownOpcode(UInt8(op)))
             }
         }
     }
@@ -682,11 +683,9 @@ public struct PickleWalker {
     }
 }
 
-private extension String {
-    init(format op: UInt8) {
-        let digits = Array("0123456789abcdef".utf8)
-        self = "unknown opcode 0x" + String(decoding: [digits[Int(op >> 4)], digits[Int(op & 15)]], as: UTF8.self)
-    }
+private func unknownOpcode(_ op: UInt8) -> String {
+    let digits = Array("0123456789abcdef".utf8)
+    return "unknown opcode 0x" + String(decoding: [digits[Int(op >> 4)], digits[Int(op & 15)]], as: UTF8.self)
 }
 
 /// An inert value on the walker's stack.

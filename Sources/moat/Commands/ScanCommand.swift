@@ -26,11 +26,11 @@ struct ScanCommand: ParsableCommand {
             scan.result.warnings.append(problem.description)
             if case .brokenSymlink = problem { scan.result.skip("broken-symlinks") }
         }
+        var files: [(display: PathBytes, open: PathBytes)] = []
         for path in paths {
-            walker.walk(PathBytes(path)) { file in
-                scan.examine(path: file.path.withoutDotSlash) { try FileByteSource(path: file.absolutePath) }
-            }
+            walker.walk(PathBytes(path)) { file in files.append((file.path.withoutDotSlash, file.absolutePath)) }
         }
+        scan.examineFiles(files)
         if walker.skippedSymlinks > 0 { scan.result.skipped["symlinks"] = walker.skippedSymlinks }
         if walker.ignoredEntries > 0 { scan.result.skipped["ignored"] = walker.ignoredEntries }
         let status = try output.emit(scan.finish())

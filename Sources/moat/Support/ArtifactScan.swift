@@ -1,7 +1,8 @@
+import Dispatch
 import MoatBytes
 import MoatCore
 
-/// Runs the detector over a sequence of inputs and gathers a `ScanResult`.
+/// Runs the detector over inputs and gathers a `ScanResult`.
 struct ArtifactScan {
     var result: ScanResult
     let detector = ArtifactDetector()
@@ -9,25 +10,71 @@ struct ArtifactScan {
 
     init(mode: String, root: String) { result = ScanResult(mode: mode, root: root) }
 
-    /// Examines one input; `source` is only opened here so unreadable files become warnings.
-    mutating func examine(path: PathBytes, blob: String? = nil, open: () throws -> ByteSource) {
+    /// What examining one input produced, before it is merged into the result.
+    enum Item: Sendable {
+        case outcome(ArtifactDetector.Outcome, bytesRead: Int)
+        case unreadable(String)
+    }
+
+    /// Examines one input; `open` is called here so an unreadable file becomes a warning.
+    static func examine(_ detector: ArtifactDetector, path: PathBytes, blob: String? = nil, open: () throws -> ByteSource) -> Item {
         let source: ByteSource
-        do { source = try open() } catch {
-            result.warnings.append("\(path): skipped: \(error)")
+        do { source = try open() } catch { return .unreadable("\(path): skipped: \(error)") }
+        let outcome = detector.examine(path: path, source: source, blob: blob)
+        return .outcome(outcome, bytesRead: source.bytesRead)
+    }
+
+    mutating func add(_ item: Item) {
+        switch item {
+        case .unreadable(let why):
+            result.warnings.append(why)
             result.skip("unreadable")
+        case .outcome(let outcome, let bytesRead):
+            result.filesScanned += 1
+            result.bytesRead += bytesRead
+            switch outcome {
+            case .finding(let f): result.findings.append(f)
+            case .benign(let why) where why.hasPrefix("Git LFS pointer"): result.skip("lfs-pointers")
+            case .benign, .clean: break
+            }
+        }
+    }
+
+    mutating func examine(path: PathBytes, blob: String? = nil, open: () throws -> ByteSource) {
+        add(ArtifactScan.examine(detector, path: path, blob: blob, open: open))
+    }
+
+    /// Examines files on disk with one worker per core; results merge in input order.
+    mutating func examineFiles(_ files: [(display: PathBytes, open: PathBytes)]) {
+        let workers = max(1, min(System.activeCores, files.count / 8))
+        guard workers > 1 else {
+            for f in files { examine(path: f.display) { try FileByteSource(path: f.open) } }
             return
         }
-        result.filesScanned += 1
-        switch detector.examine(path: path, source: source, blob: blob) {
-        case .finding(let f): result.findings.append(f)
-        case .benign(let why) where why.hasPrefix("Git LFS pointer"): result.skip("lfs-pointers")
-        case .benign, .clean: break
+        let items = UnsafeMutableBufferPointer<Item?>.allocate(capacity: files.count)
+        items.initialize(repeating: nil)
+        defer { items.deallocate() }
+        let next = AtomicCounter()
+        let detector = self.detector
+        let shared = SendableBuffer(items)
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while true {
+                let i = next.increment()
+                guard i < files.count else { return }
+                shared.buffer[i] = ArtifactScan.examine(detector, path: files[i].display) { try FileByteSource(path: files[i].open) }
+            }
         }
-        result.bytesRead += source.bytesRead
+        for case let item? in items { add(item) }
     }
 
     mutating func finish() -> ScanResult {
         result.durationMs = Terminal.milliseconds() - started
         return result
     }
+}
+
+/// Each worker writes only the slots it claimed from the counter, so sharing the buffer is safe.
+struct SendableBuffer<T>: @unchecked Sendable {
+    let buffer: UnsafeMutableBufferPointer<T>
+    init(_ buffer: UnsafeMutableBufferPointer<T>) { self.buffer = buffer }
 }
