@@ -45,13 +45,13 @@ public struct ArtifactDetector: Sendable {
         let suggested = Set(hints.compactMap(\.suggests))
         if suggested.contains(.gradients), [.tensorDump, .modelWeights].contains(d.category) {
             d.category = .gradients
-            d.label = d.label.replacingFirst("tensor dump", with: "gradient dump")
+            d.label = ArtifactDetector.relabel(d.label, as: "gradients", dump: "gradient dump")
         } else if d.category == .tensorDump, suggested.contains(.optimizerState) {
             d.category = .optimizerState
-            d.label = d.label.replacingFirst("tensor dump", with: "optimizer state dump")
+            d.label = ArtifactDetector.relabel(d.label, as: "optimizer state", dump: "optimizer state dump")
         } else if d.category == .tensorDump, suggested.contains(.modelWeights) {
             d.category = .modelWeights
-            d.label = d.label.replacingFirst("tensor dump", with: "weights dump")
+            d.label = ArtifactDetector.relabel(d.label, as: "weights", dump: "weights dump")
         }
         let severity = policy.severity(category: d.category, summary: d.summary, size: input.size)
         let rule = "artifact.\(d.format)"
@@ -62,6 +62,16 @@ public struct ArtifactDetector: Sendable {
             pathHints: hints.map(\.description),
             fingerprint: Fingerprint.artifact(rule: rule, path: input.path, size: input.size, head: input.head)
         )
+    }
+}
+
+extension ArtifactDetector {
+    /// "raw float32 tensor dump" -> "raw float32 gradient dump"; "PyTorch model weights" -> "PyTorch gradients".
+    static func relabel(_ label: String, as what: String, dump: String) -> String {
+        for word in ["model weights", "tensor dump", "weights", "array"] where label.contains(word) {
+            return label.replacingFirst(word, with: word == "tensor dump" ? dump : what)
+        }
+        return "\(label) (\(what))"
     }
 }
 

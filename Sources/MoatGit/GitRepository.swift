@@ -11,6 +11,8 @@ import MoatBytes
 public final class GitRepository {
     let pointer: OpaquePointer
     private var cachedOdb: OpaquePointer?
+    /// The pack reader behind `packedBlobSource`, opened on first use (see BlobSources.swift).
+    var cachedPackReader: PackedObjectReader?
 
     private init(_ pointer: OpaquePointer) { self.pointer = pointer }
 

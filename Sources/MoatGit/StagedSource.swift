@@ -84,16 +84,20 @@ public final class StagedSource {
     ///
     /// 1. up to `wholeReadLimit` bytes: read whole;
     /// 2. bigger and stored loose: streamed, keeping at most `streamCap` bytes;
-    /// 3. bigger and packed (libgit2 cannot stream those): the work-tree file instead, but only
-    ///    when the index entry still describes it, i.e. the file's size equals both the blob's size
-    ///    and the size in the index, its mtime equals the one in the index, and that mtime is older
-    ///    than the index file (git's "racy" rule, so a same-second edit is not trusted). This is the
-    ///    check `git status` relies on; a clean/smudge filter that keeps the size identical would
-    ///    defeat it, which no common filter does (LFS pointers are small, CRLF changes the size);
-    /// 4. otherwise: read whole.
+    /// 3. bigger and stored whole in a pack (files over `core.bigFileThreshold` go straight into
+    ///    one at `git add`): the pack entry's prefix, inflated on demand (`PackedBlobSource`, same cap);
+    /// 4. bigger and deltified in a pack (libgit2 cannot stream packed objects): the work-tree file
+    ///    instead, but only when the index entry still describes it, i.e. the file's size equals
+    ///    both the blob's size and the size in the index, its mtime equals the one in the index,
+    ///    and that mtime is older than the index file (git's "racy" rule, so a same-second edit is
+    ///    not trusted). This is the check `git status` relies on; a clean/smudge filter that keeps
+    ///    the size identical would defeat it, which no common filter does (LFS pointers are small,
+    ///    CRLF changes the size);
+    /// 5. otherwise: read whole.
     public func content(of blob: StagedBlob) throws(GitError) -> ByteSource {
         if blob.size > Self.wholeReadLimit {
             if let stream = repository.streamBlob(blob.blob, cap: Self.streamCap) { return stream }
+            if let packed = repository.packedBlobSource(blob.blob, size: blob.size, cap: Self.streamCap) { return packed }
             if let file = workTreeFile(matching: blob) { return file }
         }
         return MemoryByteSource(try repository.readBlob(blob.blob))

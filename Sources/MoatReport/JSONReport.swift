@@ -20,6 +20,8 @@ public struct JSONReport: Report {
         w.field("files_scanned", r.filesScanned)
         w.field("bytes_read", r.bytesRead)
         w.field("duration_ms", r.durationMs)
+        w.field("missing_objects", r.missingObjects)
+        if r.mode == "history" { w.field("commits", r.commitsWalked) }
         w.beginObject("skipped")
         for (k, v) in r.skipped.sorted(by: { $0.key < $1.key }) { w.field(k, v) }
         w.endObject()
@@ -67,6 +69,15 @@ public struct JSONReport: Report {
         w.beginArray("path_hints")
         for h in f.pathHints { w.element(h) }
         w.endArray()
+        if let p = f.provenance {
+            w.beginObject("history")
+            w.field("author", p.author)
+            w.field("date", DateFormatting.iso8601(p.time))
+            w.field("paths", p.paths)
+            w.field("commits", p.commits)
+            w.field("in_head", p.inHead)
+            w.endObject()
+        }
         w.field("message", f.message)
         w.field("fingerprint", f.fingerprint)
         w.endObject()

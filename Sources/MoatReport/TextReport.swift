@@ -18,19 +18,34 @@ public struct TextReport: Report {
             }
             out += "\(tag) \(paint(f.path.description, "1"))\(f.line.map { ":\($0)" } ?? "")\n"
             out += "      \(f.message)\n"
+            if let p = f.provenance { out += "      \(provenanceLine(f, p))\n" }
             var why = f.pathHints
             why.append(f.rule)
             out += "      \(paint(why.joined(separator: " · "), "2"))\n"
         }
         out += summaryLine(r) + "\n"
+        if r.missingObjects > 0 {
+            out += paint("moat: \(r.missingObjects) \(r.missingObjects == 1 ? "object" : "objects") could not be read (partial or shallow clone, or damage): not scanned", "1;33") + "\n"
+        }
         let blocking = findings.filter { $0.severity == .block }
         if !blocking.isEmpty { out += fixAdvice(mode: r.mode, paths: blocking.map(\.path.description)) }
         return out
     }
 
+    /// "added in 3f2a9c1 by Ada on 2026-03-02 · also at 2 other paths · deleted since (not at HEAD)"
+    func provenanceLine(_ f: Finding, _ p: Provenance) -> String {
+        var parts = ["added in \(f.commit.map { String($0.prefix(10)) } ?? "?") by \(p.author) on \(DateFormatting.day(p.time))"]
+        if p.paths > 1 { parts.append("also at \(p.paths - 1) other \(p.paths == 2 ? "path" : "paths")") }
+        if p.commits > 1 { parts.append("in \(p.commits) commits") }
+        parts.append(p.inHead ? "still at HEAD" : paint("deleted since (not at HEAD), but still in every clone", "33"))
+        return parts.joined(separator: " · ")
+    }
+
     func summaryLine(_ r: ScanResult) -> String {
         let counts = Dictionary(grouping: r.findings, by: \.severity).mapValues(\.count)
-        let files = "\(r.filesScanned) \(r.filesScanned == 1 ? "file" : "files")"
+        let noun = r.mode == "history" ? (r.filesScanned == 1 ? "blob" : "blobs") : (r.filesScanned == 1 ? "file" : "files")
+        var files = "\(r.filesScanned) \(noun)"
+        if r.mode == "history" { files += " in \(r.commitsWalked) \(r.commitsWalked == 1 ? "commit" : "commits")" }
         let stats = "\(files), \(FindingMessage.bytes(r.bytesRead)) read, \(r.durationMs) ms"
         guard !r.findings.isEmpty else { return paint("moat: no model artifacts found", "32") + " (\(stats))" }
         var parts: [String] = []

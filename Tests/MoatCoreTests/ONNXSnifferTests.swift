@@ -3,7 +3,7 @@ import MoatBytes
 import XCTest
 
 /// Minimal protobuf encoding for building ModelProtos in tests.
-enum PB {
+private enum PB {
     static func varint(_ v: UInt64) -> [UInt8] {
         var v = v, out: [UInt8] = []
         while v >= 0x80 { out.append(UInt8(v & 0x7F) | 0x80); v >>= 7 }

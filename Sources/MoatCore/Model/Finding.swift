@@ -29,6 +29,8 @@ public struct Finding: Sendable {
     public var pathHints: [String]
     /// Stable across runs and machines (see `Fingerprint`).
     public var fingerprint: String
+    /// Where the content lives in a repository's history (history scans only).
+    public var provenance: Provenance?
 
     public init(kind: Kind, category: Category, rule: String, format: String, severity: Severity, path: PathBytes,
                 size: Int, blob: String? = nil, commit: String? = nil, line: Int? = nil, summary: ArtifactSummary,
@@ -48,5 +50,27 @@ public struct Finding: Sendable {
         self.message = message
         self.pathHints = pathHints
         self.fingerprint = fingerprint
+    }
+}
+
+/// Where a blob lives in history: who introduced it, where, and whether it is still there.
+public struct Provenance: Sendable, Equatable {
+    /// Author of the first commit that introduced the blob.
+    public var author: String
+    /// That commit's author time, seconds since 1970 (UTC).
+    public var time: Int64
+    /// How many distinct paths carry the same blob.
+    public var paths: Int
+    /// How many commits introduced the blob at one of its paths.
+    public var commits: Int
+    /// Whether the blob is in HEAD's tree.
+    public var inHead: Bool
+
+    public init(author: String, time: Int64, paths: Int, commits: Int, inHead: Bool) {
+        self.author = author
+        self.time = time
+        self.paths = paths
+        self.commits = commits
+        self.inHead = inHead
     }
 }

@@ -10,6 +10,10 @@ public struct ScanResult: Sendable {
     public var bytesRead = 0
     public var durationMs = 0
     public var findings: [Finding] = []
+    /// Objects a history scan could not read (partial or shallow clones, damage): counted, never hidden.
+    public var missingObjects = 0
+    /// Commits walked by a history scan.
+    public var commitsWalked = 0
     /// Non-fatal problems (unreadable files, broken symlinks), one line each.
     public var warnings: [String] = []
     /// Things deliberately not scanned, by reason ("symlinks": 2, "submodules": 1, "lfs-pointers": 3).

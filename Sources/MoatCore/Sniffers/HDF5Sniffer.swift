@@ -80,6 +80,8 @@ public struct HDF5Sniffer: Sniffer {
             training = optimizer.contains { $0.rank > 0 }
             if !optimizer.isEmpty {
                 s.addNote(training ? "optimizer state: \(optimizer.count) tensors" : "optimizer variables without slot state")
+                s.addDetail("optimizer_tensors", String(optimizer.count))
+                s.addDetail("optimizer_parameters", String(optimizer.reduce(0) { saturatingAdd($0, $1.elements ?? 0) }))
             }
         } else {
             training = rootNames.contains(optimizerRoot) || head.firstRange(of: Array("optimizer_weights".utf8)) != nil

@@ -30,9 +30,13 @@ public struct TorchLegacySniffer: Sniffer {
         limits.window = 256 * 1024
         let fetch: PickleWalker.Fetch = { input.bytes(at: $0, count: $1) }
         // Protocol version (1001), then sys_info: both small pickles that must be well formed.
-        let version = PickleWalker.walk(total: input.size, start: start, limits: limits, fetch: fetch)
+        var small = limits
+        small.maxBytes = 64 * 1024
+        small.window = 4096
+        small.maxOps = 10_000
+        let version = PickleWalker.walk(total: input.size, start: start, limits: small, fetch: fetch)
         guard version.reachedStop else { return .notMine }
-        let sysInfo = PickleWalker.walk(total: input.size, start: version.endOffset, limits: limits, fetch: fetch)
+        let sysInfo = PickleWalker.walk(total: input.size, start: version.endOffset, limits: small, fetch: fetch)
         guard sysInfo.reachedStop else { return .notMine }
         let walk = PickleWalker.walk(total: input.size, start: sysInfo.endOffset, limits: limits, fetch: fetch)
         var problems: [String] = []

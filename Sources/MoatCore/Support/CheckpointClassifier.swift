@@ -182,9 +182,11 @@ struct CheckpointEvidence {
                     } else {
                         for item in c.items { visit(item, role: role, depth: depth + 1, level: level, key: key, path: path, into: &ev) }
                     }
-                    visit(c.args, role: role, depth: depth + 1, level: level, key: key, path: path, into: &ev)
-                    // An object's state is its attributes: same level as the object itself.
-                    visit(c.state, role: role, depth: depth + 1, level: level, key: key, path: path, into: &ev)
+                    if let o = walk.objects[ci] {
+                        visit(o.args, role: role, depth: depth + 1, level: level, key: key, path: path, into: &ev)
+                        // An object's state is its attributes: same level as the object itself.
+                        visit(o.state, role: role, depth: depth + 1, level: level, key: key, path: path, into: &ev)
+                    }
                 }
             default:
                 return

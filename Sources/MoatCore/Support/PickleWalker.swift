@@ -14,11 +14,11 @@ public struct PickleWalker {
         /// Bytes actually read (skipped payloads do not count).
         public var maxBytes = 16 << 20
         public var maxOps = 4_000_000
-        public var maxStack = 1 << 20
+        public var maxStack = 1 << 18
         public var maxMarks = 1 << 16
         public var maxMemo = 1 << 20
         /// Values kept in containers, over all containers; more are counted, not kept.
-        public var maxItems = 1 << 21
+        public var maxItems = 1 << 20
         public var maxContainers = 1 << 20
         public var maxTensors = 1 << 20
         public var maxStrings = 4_096
@@ -128,7 +128,7 @@ public struct PickleWalker {
                 // Need more: fetch a window that covers what was scanned plus more.
                 guard p + len < total else { throw .truncated }
                 guard len < limits.maxLine else { throw .budget("text line too long") }
-                try ensure(min(len + 4096, total - p))
+                try ensure(min(max(len * 2, len + 4096), total - p))
             }
             if at(len) == 0x0A { break }
             len += 1
@@ -183,7 +183,7 @@ public struct PickleWalker {
         } else {
             c.items.append(contentsOf: items.prefix(room))
             itemsKept += room
-            c.dropped += items.count - room
+            c.dropped = c.dropped &+ Int32(clamping: items.count - room)
             out.itemsDropped = true
         }
     }
@@ -196,7 +196,7 @@ public struct PickleWalker {
         out.containers[ci].items.append(contentsOf: items.prefix(kept))
         itemsKept += kept
         if kept < items.count {
-            out.containers[ci].dropped += items.count - kept
+            out.containers[ci].dropped = out.containers[ci].dropped &+ Int32(clamping: items.count - kept)
             out.itemsDropped = true
         }
     }
@@ -205,7 +205,8 @@ public struct PickleWalker {
 
     private mutating func memoPut(_ key: Int, _ v: PickleValue) throws(Stop) {
         guard key >= 0 else { throw .invalid("negative memo key") }
-        if key < 1 << 20 {
+        // Memo keys are sequential in practice: a dense array, grown a little at a time; far keys go to a dictionary.
+        if key < memoDense.count + 4096 && key < limits.maxMemo {
             if key >= memoDense.count {
                 guard memoCount < limits.maxMemo else { throw .budget("memo") }
                 memoDense.append(contentsOf: repeatElement(nil, count: key + 1 - memoDense.count))
@@ -279,7 +280,7 @@ public struct PickleWalker {
     }
 
     private func elements(ofShape v: PickleValue) -> Int? {
-        guard let dims = items(v), case .container(let i) = v, out.containers[i].dropped == 0 else {
+        guard let dims = items(v), dims.count <= 64, case .container(let i) = v, out.containers[i].dropped == 0 else {
             if case .int(let n) = v { return n >= 0 ? n : nil }  // a bare int shape (joblib, numpy accept it)
             return nil
         }
@@ -345,13 +346,12 @@ public struct PickleWalker {
             return try newTensor(PickleTensor(library: .numpy))
         case .numpyDtype:
             if let s = a.first.flatMap(string) {
-                let d = NumpyDtype.parse(s)
-                return .dtype(d.name, itemSize: d.itemSize)
+                return .dtype(NumpyDtype.parse(s).name)
             }
         case .numpyFromBuffer:
             // _frombuffer(buffer, dtype, shape, order)
             var t = PickleTensor(library: .numpy)
-            if a.count > 1, case .dtype(let name, _) = a[1] { t.dtype = name }
+            if a.count > 1, case .dtype(let name) = a[1] { t.dtype = name }
             if a.count > 2 { t.elements = elements(ofShape: a[2]) }
             return try newTensor(t)
         case .codecsEncode:
@@ -364,10 +364,7 @@ public struct PickleWalker {
             break
         }
         let obj = try newContainer(.object)
-        if case .container(let ci) = obj {
-            out.containers[ci].callable = fn
-            out.containers[ci].args = args
-        }
+        if case .container(let ci) = obj { out.objects[ci] = PickleObject(callable: fn, args: args) }
         return obj
     }
 
@@ -379,10 +376,7 @@ public struct PickleWalker {
             return try newContainer(.dict)
         default:
             let obj = try newContainer(.object)
-            if case .container(let ci) = obj {
-                out.containers[ci].callable = cls
-                out.containers[ci].args = args
-            }
+            if case .container(let ci) = obj { out.objects[ci] = PickleObject(callable: cls, args: args) }
             return obj
         }
     }
@@ -390,7 +384,7 @@ public struct PickleWalker {
     private func dictLookup(_ v: PickleValue, _ key: String) -> PickleValue? {
         guard let it = items(v) else { return nil }
         var i = 0
-        while i + 1 < it.count {
+        while i + 1 < it.count && i < 64 {
             if case .string(let k) = it[i], k == key { return it[i + 1] }
             i += 2
         }
@@ -407,14 +401,14 @@ public struct PickleWalker {
                 guard let st = items(state) else { return }
                 let (shape, dtype): (PickleValue?, PickleValue?) = st.count >= 5 ? (st[1], st[2]) : st.count == 4 ? (st[0], st[1]) : (nil, nil)
                 if let shape { out.tensors[ti].elements = elements(ofShape: shape) }
-                if case .dtype(let name, _)? = dtype { out.tensors[ti].dtype = name }
+                if case .dtype(let name)? = dtype { out.tensors[ti].dtype = name }
             case .joblib:
                 try joblibArray(ti, state)
             case .torch:
                 return
             }
-        case .container(let ci):
-            out.containers[ci].state = state
+        case .container(let ci) where out.containers[ci].kind == .object:
+            out.objects[ci, default: PickleObject()].state = state
         default:
             return
         }
@@ -424,9 +418,9 @@ public struct PickleWalker {
     private mutating func joblibArray(_ ti: Int, _ state: PickleValue) throws(Stop) {
         let shape = dictLookup(state, "shape")
         var itemSize: Int?
-        if case .dtype(let name, let size)? = dictLookup(state, "dtype") {
+        if case .dtype(let name)? = dictLookup(state, "dtype") {
             out.tensors[ti].dtype = name
-            itemSize = size
+            itemSize = NumpyDtype.itemSize(name)
         }
         var count: Int?
         if let shape { count = elements(ofShape: shape) }
@@ -710,25 +704,27 @@ public enum PickleValue: Sendable, Equatable {
     case tensor(Int)
     /// Index into `PickleWalk.storages`.
     case storage(Int)
-    /// A NumPy dtype, by NumPy's name (`float32`).
-    case dtype(String, itemSize: Int?)
+    /// A NumPy dtype, by the name `NumpyDtype.parse` gives it (`float32`).
+    case dtype(String)
     /// Anything else (extension codes, persistent ids of other kinds, ...).
     case opaque
 }
 
-/// A tuple, list, dict (items alternate key, value), set, or an object built by REDUCE/NEWOBJ/INST/OBJ.
+/// A tuple, list, dict (items alternate key, value), set, or an object built by REDUCE/NEWOBJ/INST/OBJ
+/// (whose items are what APPENDS/SETITEMS added to it; its class, arguments and state are in `PickleWalk.objects`).
 public struct PickleContainer: Sendable {
-    public enum Kind: Sendable { case tuple, list, dict, set, object }
+    public enum Kind: UInt8, Sendable { case tuple, list, dict, set, object }
     public var kind: Kind
-    public var items: [PickleValue] = []
-    /// Objects: the class or function called.
-    public var callable: PickleValue = .none
-    /// Objects: the arguments.
-    public var args: PickleValue = .none
-    /// Objects and dicts: the BUILD state.
-    public var state: PickleValue = .none
     /// Items not kept (over the item budget).
-    public var dropped = 0
+    public var dropped: Int32 = 0
+    public var items: [PickleValue] = []
+}
+
+/// What built an object: its class or function, its arguments, its BUILD state.
+public struct PickleObject: Sendable {
+    public var callable: PickleValue = .none
+    public var args: PickleValue = .none
+    public var state: PickleValue = .none
 }
 
 /// `module.name` referenced by GLOBAL, STACK_GLOBAL or INST.
@@ -839,6 +835,8 @@ public struct PickleWalk: Sendable {
     public var tensors: [PickleTensor] = []
     public var storages: [PickleStorage] = []
     public var containers: [PickleContainer] = []
+    /// Class, arguments and state of `.object` containers, by container index.
+    public var objects: [Int: PickleObject] = [:]
     /// Bytes of skipped payloads (byte strings, long text, joblib array data).
     public var payloadBytes = 0
     /// Whether some container items were dropped over the item budget.
@@ -884,6 +882,22 @@ enum TorchDtype {
 
 /// NumPy dtype strings as pickled by `numpy.dtype` (`f4`, `<i8`, `?`, `O8`, `V16`).
 enum NumpyDtype {
+    /// Bytes per element of a dtype named by `parse` (nil for objects and unknown names).
+    static func itemSize(_ name: String) -> Int? {
+        let fixed: [String: Int] = ["bool": 1, "float16": 2, "bfloat16": 2, "float32": 4, "float64": 8, "float128": 16, "complex64": 8,
+                                    "complex128": 16, "complex256": 32, "datetime64": 8, "timedelta64": 8]
+        if let n = fixed[name] { return n }
+        for (prefix, bitsPerUnit) in [("uint", 8), ("int", 8), ("bytes", 1), ("void", 1), ("str", 1)] where name.hasPrefix(prefix) {
+            guard let n = Int(name.dropFirst(prefix.count)), n > 0 else { return nil }
+            switch prefix {
+            case "uint", "int": return n % bitsPerUnit == 0 ? n / 8 : nil
+            case "str": return n * 4
+            default: return n
+            }
+        }
+        return nil
+    }
+
     static func parse(_ raw: String) -> (name: String, itemSize: Int?) {
         var s = Substring(raw)
         if let f = s.first, "<>|=".contains(f) { s = s.dropFirst() }
@@ -908,7 +922,8 @@ enum NumpyDtype {
         case "S", "a": return ("bytes\(n ?? 0)", n)
         case "U": return ("str\(n ?? 0)", n.map { $0 * 4 })
         case "V": return ("void\(n ?? 0)", n)
-        case "M", "m": return (raw, 8)
+        case "M": return ("datetime64", 8)
+        case "m": return ("timedelta64", 8)
         default:
             // Named dtypes ("float32", "bfloat16" from ml_dtypes).
             if let t = TorchDtype.ofDtypeName(String(s)) {

@@ -1,0 +1,314 @@
+import CGit2
+import MoatBytes
+
+/// Every unique blob in a part of a repository's history, each listed once, attributed to the first
+/// commit (in walk order) that carries it and to its path there. Only the object headers of blobs
+/// are read (size and type); reading and scanning content is the caller's job, typically with one
+/// `GitRepository` per worker thread.
+///
+/// **Walk.** Commits are taken in reverse topological order with time as the tie-breaker
+/// (libgit2's `TOPOLOGICAL | TIME | REVERSE`: roughly oldest first, parents before children), so
+/// "first commit" is the introducing commit and is the same on every run and machine. Each
+/// commit's tree is walked iteratively (no depth limit), entering every distinct tree id once:
+/// the cost follows the number of distinct trees, not commits x files. Submodules (gitlinks) and
+/// symlinks are counted and skipped; a symlink's target is never followed.
+///
+/// **Boundaries** (`A..B`, `^A`, the remote side of a push): the commits walked are those the
+/// included tips reach and the excluded tips do not, and a blob is listed only if it is not in the
+/// tree of any excluding tip ("boundary") commit. A blob that was also present somewhere in the
+/// excluded history but not at a boundary (deleted before it, then brought back) is listed again:
+/// it is in what is being introduced. Hidden history beyond the boundary trees is not walked:
+/// a blob that is unchanged since the boundary is in the boundary tree.
+///
+/// **Shallow clones**: libgit2 1.5's revision walk fails at the shallow boundary, so when
+/// `<git dir>/shallow` lists commits the walk is done here: follow parents from the tips, stop at
+/// the listed commits (their parents are absent), honour exclusions, and order parents before
+/// children, by commit time then id. The same walk is the fallback when libgit2's walk fails on a
+/// missing commit in a damaged repository.
+///
+/// **Missing objects** (partial clones, damaged repositories): a missing commit or tree is counted,
+/// sampled and skipped with what only it leads to; a blob whose header cannot be read is counted
+/// and left out of `blobs`. Nothing missing is fatal.
+public final class HistorySource {
+    /// The repository the blobs come from.
+    public let repository: GitRepository
+    /// Unique blobs, in first-commit walk order, then by path within a commit; blobs without a
+    /// commit come last (reachable ones from refs to trees or blobs, then dangling ones), by path
+    /// and id.
+    public let blobs: [HistoryBlob]
+    /// Counters of the walk.
+    public let stats: HistoryStats
+    /// Up to `missingSampleLimit` of the objects counted as missing, in the order they were met.
+    public let missingSamples: [MissingObject]
+
+    public static let missingSampleLimit = 50
+
+    /// Walks `selection` in `repository`.
+    ///
+    /// Throws for an unknown or non-commit revision (`unknown revision 'foo'`, also for an explicit
+    /// revision in a repository without commits), an unparsable pre-push line's commit that is not
+    /// in the repository, and object-database failures that are not a missing object. A repository
+    /// without commits gives no blobs for `.allRefs`.
+    public init(repository: GitRepository, selection: RevisionSelection) throws(GitError) {
+        let walk = try HistoryWalk(repository: repository)
+        try walk.run(selection)
+        self.repository = repository
+        self.blobs = walk.output
+        self.stats = walk.stats
+        self.missingSamples = walk.missingSamples
+    }
+}
+
+/// A 20-byte object id as two `UInt64` and a `UInt32`: cheap to hash and compare.
+struct OIDKey: Hashable {
+    let a: UInt64
+    let b: UInt64
+    let c: UInt32
+
+    @inline(__always)
+    init(_ id: UnsafePointer<git_oid>) { self.init(raw: UnsafeRawPointer(id)) }
+
+    @inline(__always)
+    init(raw: UnsafeRawPointer) {
+        a = raw.loadUnaligned(as: UInt64.self)
+        b = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+        c = raw.loadUnaligned(fromByteOffset: 16, as: UInt32.self)
+    }
+
+    init(_ id: git_oid) {
+        var id = id
+        self.init(&id)
+    }
+
+    // SHA-1 bits are uniformly distributed: eight of them are a good hash.
+    @inline(__always)
+    func hash(into hasher: inout Hasher) { hasher.combine(a) }
+
+    @inline(__always)
+    static func == (x: OIDKey, y: OIDKey) -> Bool { x.a == y.a && x.b == y.b && x.c == y.c }
+}
+
+/// The state of one history walk (one thread).
+final class HistoryWalk {
+    let repository: GitRepository
+    let repo: OpaquePointer
+    let odb: OpaquePointer
+
+    var stats = HistoryStats()
+    var missingSamples: [MissingObject] = []
+    private var missing = Set<OIDKey>()
+
+    // What the selection resolved to.
+    var tips: [git_oid] = []
+    var hides: [git_oid] = []
+    /// Refs that peel to a tree or a blob rather than a commit (`.allRefs` only).
+    var treeTips: [git_oid] = []
+    var blobTips: [git_oid] = []
+
+    // The walk.
+    var commitOrder: [git_oid] = []
+    var seenTrees = Set<OIDKey>()
+    var hiddenBlobs = Set<OIDKey>()
+    var headBlobs = Set<OIDKey>()
+    var symlinks = Set<OIDKey>()
+    var gitlinks = Set<OIDKey>()
+    var blobIndex: [OIDKey: Int32] = [:]
+    var records: [BlobRecord] = []
+    var extraPaths = Set<PathKey>()
+    var authors: [Int32: (name: String, email: String, time: Int64)] = [:]
+    var pathBuffer: [UInt8] = []
+
+    var output: [HistoryBlob] = []
+
+    /// Reached only through the walk, never through a commit: the `commit` of a record.
+    static let noCommit: Int32 = -1
+    static let unreachable: Int32 = -2
+
+    init(repository: GitRepository) throws(GitError) {
+        self.repository = repository
+        self.repo = repository.pointer
+        self.odb = try repository.odb()
+        pathBuffer.reserveCapacity(4096)
+    }
+
+    func run(_ selection: RevisionSelection) throws(GitError) {
+        var includeUnreachable = false
+        switch selection {
+        case let .allRefs(unreachable):
+            includeUnreachable = unreachable
+            try resolveAllRefs()
+        case let .revisions(specs):
+            try resolveRevisions(specs)
+        case let .prePush(lines, remote):
+            try resolvePrePush(lines, remote: remote)
+        }
+        tips = unique(tips)
+        hides = unique(hides)
+
+        let shallow = readShallowFile()
+        stats.shallow = !shallow.isEmpty
+        commitOrder = tips.isEmpty ? [] : orderCommits(shallow: shallow)
+
+        markBoundary()
+        if let tree = try repository.headTree() {
+            defer { git_object_free(tree) }
+            var seen = Set<OIDKey>()
+            collectBlobs(of: git_tree_id(tree).pointee, seen: &seen, into: &headBlobs)
+        }
+        walkCommits()
+        walkCommitlessTips()
+        if includeUnreachable { try addUnreachableBlobs() }
+        buildOutput()
+        stats.skippedGitlinks = gitlinks.count
+        stats.skippedSymlinks = symlinks.count
+    }
+
+    /// Records an object that could not be read (once per id).
+    func noteMissing(_ id: git_oid, _ kind: MissingObject.Kind) {
+        guard missing.insert(OIDKey(id)).inserted else { return }
+        switch kind {
+        case .commit: stats.missingCommits += 1
+        case .tree: stats.missingTrees += 1
+        case .blob: stats.missingBlobs += 1
+        case .object: stats.missingOthers += 1
+        }
+        if missingSamples.count < HistorySource.missingSampleLimit { missingSamples.append(MissingObject(id: ObjectID(id), kind: kind)) }
+    }
+
+    private func unique(_ ids: [git_oid]) -> [git_oid] {
+        var seen = Set<OIDKey>()
+        return ids.filter { seen.insert(OIDKey($0)).inserted }
+    }
+
+    /// The commits listed in `<common dir>/shallow`; empty for a complete repository.
+    private func readShallowFile() -> Set<OIDKey> {
+        let path = repository.commonDir.appending(Array("shallow".utf8))
+        guard let content = readSmallFile(path) else { return [] }
+        var result = Set<OIDKey>()
+        for line in content.split(whereSeparator: { $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }) {
+            let hex = String(decoding: line, as: UTF8.self).trimmingSpaces
+            if let id = ObjectID(hex: hex) { result.insert(OIDKey(id.oid)) }
+        }
+        return result
+    }
+
+    /// Adds the blobs of trees and blobs that refs point to directly (a tag of a tree or a blob).
+    private func walkCommitlessTips() {
+        for tree in treeTips { _ = walkTree(tree, commit: Self.noCommit) }
+        for blob in blobTips {
+            var id = blob
+            let key = OIDKey(&id)
+            if blobIndex[key] == nil {
+                blobIndex[key] = Int32(records.count)
+                records.append(BlobRecord(id: id, commit: Self.noCommit, path: [], pathHash: 0))
+            }
+        }
+    }
+
+    /// `.allRefs(includeUnreachable: true)`: the blobs in the object database that the walk did not
+    /// reach.
+    private func addUnreachableBlobs() throws(GitError) {
+        final class Box { var ids: [git_oid] = []; var seen = Set<OIDKey>() }
+        let box = Box()
+        let rc = git_odb_foreach(odb, { id, payload in
+            let box = Unmanaged<Box>.fromOpaque(payload!).takeUnretainedValue()
+            if box.seen.insert(OIDKey(id!)).inserted { box.ids.append(id!.pointee) }
+            return 0
+        }, Unmanaged.passUnretained(box).toOpaque())
+        try GitError.check(rc, "cannot list the object database")
+        var found: [git_oid] = []
+        for var id in box.ids {
+            let key = OIDKey(&id)
+            if blobIndex[key] != nil || seenTrees.contains(key) || symlinks.contains(key) { continue }
+            var size = 0
+            var type = GIT_OBJECT_INVALID
+            guard git_odb_read_header(&size, &type, odb, &id) == 0, type == GIT_OBJECT_BLOB else { continue }
+            found.append(id)
+        }
+        found.sort { a, b in var a = a, b = b; return git_oid_cmp(&a, &b) < 0 }
+        for var id in found {
+            blobIndex[OIDKey(&id)] = Int32(records.count)
+            records.append(BlobRecord(id: id, commit: Self.unreachable, path: [], pathHash: 0))
+        }
+    }
+
+    /// Reads headers, drops missing blobs, and sorts.
+    private func buildOutput() {
+        var ordered = records.indices.map { $0 }
+        // Records are created in walk order; within one commit sort by path, and commitless blobs by
+        // (reachable first, path, id). Commit indices grow with creation order, so (group, commit,
+        // path, id) is a total, deterministic order.
+        ordered.sort { i, j in
+            let x = records[i], y = records[j]
+            let gx = x.commit >= 0 ? 0 : (x.commit == Self.noCommit ? 1 : 2)
+            let gy = y.commit >= 0 ? 0 : (y.commit == Self.noCommit ? 1 : 2)
+            if gx != gy { return gx < gy }
+            if x.commit != y.commit { return x.commit < y.commit }
+            if x.path != y.path { return x.path.lexicographicallyPrecedes(y.path) }
+            var a = x.id, b = y.id
+            return git_oid_cmp(&a, &b) < 0
+        }
+        var out: [HistoryBlob] = []
+        out.reserveCapacity(ordered.count)
+        for i in ordered {
+            let r = records[i]
+            var id = r.id
+            var size = 0
+            var type = GIT_OBJECT_INVALID
+            guard git_odb_read_header(&size, &type, odb, &id) == 0, type == GIT_OBJECT_BLOB else {
+                noteMissing(id, .blob)
+                continue
+            }
+            let key = OIDKey(&id)
+            let author = r.commit >= 0 ? authors[r.commit] : nil
+            out.append(HistoryBlob(
+                id: ObjectID(id), size: size, path: PathBytes(r.path),
+                firstCommit: r.commit >= 0 ? ObjectID(commitOrder[Int(r.commit)]) : nil,
+                author: author?.name, authorEmail: author?.email, time: author?.time,
+                pathCount: Int(r.pathCount), commitCount: Int(r.commitCount),
+                inHead: headBlobs.contains(key), reachable: r.commit != Self.unreachable))
+            if r.commit == Self.unreachable { stats.unreachableBlobs += 1 }
+        }
+        stats.blobs = out.count
+        output = out
+    }
+}
+
+/// What the walk knows about one unique blob.
+struct BlobRecord {
+    var id: git_oid
+    /// Index in `commitOrder`, or `HistoryWalk.noCommit` / `.unreachable`.
+    var commit: Int32
+    /// Path at first sight.
+    var path: [UInt8]
+    /// Hash of `path`, to count other paths cheaply.
+    var pathHash: UInt64
+    var pathCount: Int32 = 1
+    var commitCount: Int32
+    /// The last commit counted in `commitCount`.
+    var lastCommit: Int32
+
+    init(id: git_oid, commit: Int32, path: [UInt8], pathHash: UInt64) {
+        self.id = id
+        self.commit = commit
+        self.path = path
+        self.pathHash = pathHash
+        self.commitCount = commit >= 0 ? 1 : 0
+        self.lastCommit = commit
+    }
+}
+
+/// A blob seen at a path other than its first (by hash of the full path).
+struct PathKey: Hashable {
+    let blob: Int32
+    let pathHash: UInt64
+}
+
+extension String {
+    var trimmingSpaces: String {
+        var s = Substring(self)
+        while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
+        while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }
+        return String(s)
+    }
+}
