@@ -13,4 +13,10 @@ public enum GitLibrary {
 
     /// Initialises libgit2 once per process (thread-safe, idempotent).
     public static func initialize() { _ = setUp }
+
+    /// Re-hash every object read and fail on a mismatch (`--verify-objects`): about 2x slower reads.
+    public static func setStrictHashVerification(_ on: Bool) {
+        initialize()
+        _ = cgit2_set_strict_hash_verification(on ? 1 : 0)
+    }
 }

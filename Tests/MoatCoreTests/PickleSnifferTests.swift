@@ -8,7 +8,7 @@ final class PickleSnifferTests: XCTestCase {
         let truths = try PickleFixtureTruth.load().filter { $0.format == "pickle" || $0.format == "joblib" }
         XCTAssertGreaterThanOrEqual(truths.count, 4)
         for t in truths where t.expect == "finding" {
-            guard let d = detection(PickleSniffer().sniff(sniffInput(t.file))) else { continue }
+            guard let d = pickleDetection(PickleSniffer().sniff(sniffInput(t.file))) else { continue }
             XCTAssertEqual(d.format, t.format, t.file)
             XCTAssertEqual(d.category.rawValue, t.category, t.file)
             XCTAssertEqual(d.summary.tensors, t.tensors, t.file)
@@ -17,26 +17,26 @@ final class PickleSnifferTests: XCTestCase {
             XCTAssertTrue(d.problems.isEmpty, "\(t.file): \(d.problems)")
         }
         for t in truths where t.expect == "none" {
-            XCTAssertTrue(isNotMine(PickleSniffer().sniff(sniffInput(t.file))), t.file)
+            XCTAssertTrue(pickleNotMine(PickleSniffer().sniff(sniffInput(t.file))), t.file)
         }
     }
 
     func testNegatives() {
         for file in ["negative/plain_dict.pkl", "negative/model.pt", "negative/notes.txt.gz", "negative/random.bin", "negative/settings.json",
                      "negative/objects.npy", "negative/train_utils.py"] {
-            XCTAssertTrue(isNotMine(PickleSniffer().sniff(sniffInput(file))), file)
+            XCTAssertTrue(pickleNotMine(PickleSniffer().sniff(sniffInput(file))), file)
         }
         // Ordinary pickles of every protocol (dicts, strings, sets, bytes): not artifacts.
         for hex in PickleWalkerTests.allProtocols {
-            XCTAssertTrue(isNotMine(sniff(PickleSniffer(), hexBytes(hex), name: "model.pkl")))
+            XCTAssertTrue(pickleNotMine(pickleSniff(PickleSniffer(), pickleHex(hex), name: "model.pkl")))
         }
         // Text that starts like a protocol-0 pickle.
-        XCTAssertTrue(isNotMine(sniff(PickleSniffer(), Array("(dp0 is not a pickle\n".utf8))))
-        XCTAssertTrue(isNotMine(sniff(PickleSniffer(), Array("cat /etc/hosts\nfoo\n".utf8))))
+        XCTAssertTrue(pickleNotMine(pickleSniff(PickleSniffer(), Array("(dp0 is not a pickle\n".utf8))))
+        XCTAssertTrue(pickleNotMine(pickleSniff(PickleSniffer(), Array("cat /etc/hosts\nfoo\n".utf8))))
         // A zlib stream that is not a pickle.
-        XCTAssertTrue(isNotMine(sniff(PickleSniffer(), [0x78, 0x9C, 0x4B, 0x4C, 0x4A, 0x06, 0x00, 0x02, 0x4D, 0x01, 0x27])))
+        XCTAssertTrue(pickleNotMine(pickleSniff(PickleSniffer(), [0x78, 0x9C, 0x4B, 0x4C, 0x4A, 0x06, 0x00, 0x02, 0x4D, 0x01, 0x27])))
         // Hostile: BINUNICODE declaring 2 GiB in a 9-byte file; truncated numpy global.
-        XCTAssertTrue(isNotMine(sniff(PickleSniffer(), [0x80, 0x02, 0x58, 0xFF, 0xFF, 0xFF, 0x7F, 0x61, 0x62])))
+        XCTAssertTrue(pickleNotMine(pickleSniff(PickleSniffer(), [0x80, 0x02, 0x58, 0xFF, 0xFF, 0xFF, 0x7F, 0x61, 0x62])))
     }
 
     /// protocol 5: [numpy._core.numeric._frombuffer(bytearray(8 bytes), dtype('f4'), (2,), 'C')] built by hand.
@@ -54,33 +54,33 @@ final class PickleSnifferTests: XCTestCase {
     }
 
     func testArraysWithoutWeightNamesAreATensorDump() throws {
-        let anonymous = try XCTUnwrap(detection(sniff(PickleSniffer(), PickleSnifferTests.frombufferList(key: nil), name: "cache.pkl")))
+        let anonymous = try XCTUnwrap(pickleDetection(pickleSniff(PickleSniffer(), PickleSnifferTests.frombufferList(key: nil), name: "cache.pkl")))
         XCTAssertEqual(anonymous.category, .tensorDump)
         XCTAssertEqual(anonymous.format, "pickle")
         XCTAssertEqual(anonymous.summary.tensors, 1)
         XCTAssertEqual(anonymous.summary.parameters, 2)
         XCTAssertEqual(anonymous.summary.dtypes, ["float32"])
-        let named = try XCTUnwrap(detection(sniff(PickleSniffer(), PickleSnifferTests.frombufferList(key: "encoder.weight"), name: "cache.pkl")))
+        let named = try XCTUnwrap(pickleDetection(pickleSniff(PickleSniffer(), PickleSnifferTests.frombufferList(key: "encoder.weight"), name: "cache.pkl")))
         XCTAssertEqual(named.category, .modelWeights)
-        let byFile = try XCTUnwrap(detection(sniff(PickleSniffer(), PickleSnifferTests.frombufferList(key: nil), name: "model_weights.pkl")))
+        let byFile = try XCTUnwrap(pickleDetection(pickleSniff(PickleSniffer(), PickleSnifferTests.frombufferList(key: nil), name: "model_weights.pkl")))
         XCTAssertEqual(byFile.category, .modelWeights)
-        let optimizer = try XCTUnwrap(detection(sniff(PickleSniffer(), PickleSnifferTests.frombufferList(key: "exp_avg_sq"), name: "x.pkl")))
+        let optimizer = try XCTUnwrap(pickleDetection(pickleSniff(PickleSniffer(), PickleSnifferTests.frombufferList(key: "exp_avg_sq"), name: "x.pkl")))
         XCTAssertEqual(optimizer.category, .optimizerState)
     }
 
     func testModelLibrariesAndPandas() throws {
         // Protocol 0, as sklearn objects pickle with copy_reg: a LinearRegression with an empty state.
         let sk = Array("ccopy_reg\n_reconstructor\np0\n(csklearn.linear_model._base\nLinearRegression\np1\nc__builtin__\nobject\np2\nNtp3\nRp4\n(dp5\nVcoef_\np6\nNsb.".utf8)
-        let d = try XCTUnwrap(detection(sniff(PickleSniffer(), sk, name: "clf.pkl")))
+        let d = try XCTUnwrap(pickleDetection(pickleSniff(PickleSniffer(), sk, name: "clf.pkl")))
         XCTAssertEqual(d.category, .modelWeights)
         XCTAssertEqual(d.label, "scikit-learn model")
         XCTAssertEqual(d.summary.details.first { $0.0 == "class" }?.1, "sklearn.linear_model._base.LinearRegression")
         // Protocol 2 pandas DataFrame shell.
         let pd: [UInt8] = [0x80, 0x02] + Array("cpandas.core.frame\nDataFrame\n".utf8) + [0x29, 0x81, 0x7D, 0x62, 0x2E]
-        XCTAssertEqual(detection(sniff(PickleSniffer(), pd, name: "frame.pkl"))?.category, .dataset)
+        XCTAssertEqual(pickleDetection(pickleSniff(PickleSniffer(), pd, name: "frame.pkl"))?.category, .dataset)
         // A protocol-0 pickle that walks to STOP but references nothing of ML.
         let plain = Array("ccollections\nOrderedDict\np0\n(tRp1\n.".utf8)
-        XCTAssertTrue(isNotMine(sniff(PickleSniffer(), plain)))
+        XCTAssertTrue(pickleNotMine(pickleSniff(PickleSniffer(), plain)))
     }
 
     func testTorchTensorsInAPlainPickle() throws {
@@ -89,18 +89,18 @@ final class PickleSnifferTests: XCTestCase {
         b += Array("ctorch.storage\n_load_from_bytes\n".utf8) + [0x43, 0x03, 1, 2, 3, 0x85, 0x52]
         b += [0x4B, 0x00, 0x4B, 0x02, 0x4B, 0x03, 0x86, 0x4B, 0x03, 0x4B, 0x01, 0x86, 0x89]
         b += Array("ccollections\nOrderedDict\n".utf8) + [0x29, 0x52, 0x74, 0x52, 0x2E]
-        let d = try XCTUnwrap(detection(sniff(PickleSniffer(), b, name: "t.pkl")))
+        let d = try XCTUnwrap(pickleDetection(pickleSniff(PickleSniffer(), b, name: "t.pkl")))
         XCTAssertEqual(d.label, "PyTorch model weights (pickle)")
         XCTAssertEqual(d.summary.parameters, 6)
     }
 
     func testCompressedJoblibIsInflatedAndBounded() throws {
-        let d = try XCTUnwrap(detection(PickleSniffer().sniff(sniffInput("positive/weights_compress3.joblib"))))
+        let d = try XCTUnwrap(pickleDetection(PickleSniffer().sniff(sniffInput("positive/weights_compress3.joblib"))))
         XCTAssertEqual(d.format, "joblib")
         XCTAssertEqual(d.summary.parameters, 12448)
         // Cut the compressed stream in half: still joblib, with a problem, partial counts.
         let half = Array(fixture("positive/weights_compress3.joblib").prefix(20_000))
-        let p = try XCTUnwrap(detection(sniff(PickleSniffer(), half, name: "w.joblib")))
+        let p = try XCTUnwrap(pickleDetection(pickleSniff(PickleSniffer(), half, name: "w.joblib")))
         XCTAssertEqual(p.format, "joblib")
         XCTAssertFalse(p.problems.isEmpty)
         XCTAssertLessThan(p.summary.tensors ?? 99, 4)

@@ -4,7 +4,7 @@ import MoatBytes
 import XCTest
 
 /// Bytes from a hex string (test vectors written by CPython's `pickle.dumps`).
-func hexBytes(_ s: String) -> [UInt8] {
+func pickleHex(_ s: String) -> [UInt8] {
     var out: [UInt8] = []
     var it = s.utf8.makeIterator()
     func nibble(_ c: UInt8) -> UInt8 { c <= 0x39 ? c - 0x30 : (c | 0x20) - 0x61 + 10 }
@@ -13,7 +13,7 @@ func hexBytes(_ s: String) -> [UInt8] {
 }
 
 /// The first `*/data.pkl` of a torch zip fixture, for walker tests.
-func dataPkl(_ fixtureFile: String) -> [UInt8] {
+func torchDataPkl(_ fixtureFile: String) -> [UInt8] {
     let input = sniffInput(fixtureFile)
     guard let zip = input.zip, let e = zip.first(where: { $0.hasSuffix("/data.pkl") }),
           let bytes = zip.contentPrefix(of: e, in: input, limit: 1 << 24) else { return [] }
@@ -34,7 +34,7 @@ final class PickleWalkerTests: XCTestCase {
 
     func testEveryProtocolWalksToStopWithTheRightStructure() throws {
         for (p, hex) in PickleWalkerTests.allProtocols.enumerated() {
-            let bytes = hexBytes(hex)
+            let bytes = pickleHex(hex)
             let w = PickleWalker.walk(bytes)
             XCTAssertEqual(w.end, .stop, "protocol \(p)")
             XCTAssertEqual(w.endOffset, bytes.count, "protocol \(p)")
@@ -59,14 +59,14 @@ final class PickleWalkerTests: XCTestCase {
             XCTAssertTrue(w.tensors.isEmpty)
         }
         // Protocol 4 resolves STACK_GLOBAL from the two strings before it.
-        let w4 = PickleWalker.walk(hexBytes(PickleWalkerTests.allProtocols[4]))
+        let w4 = PickleWalker.walk(pickleHex(PickleWalkerTests.allProtocols[4]))
         XCTAssertEqual(w4.globals.map(\.fullName), ["builtins.bytearray"])
-        let w0 = PickleWalker.walk(hexBytes(PickleWalkerTests.allProtocols[0]))
+        let w0 = PickleWalker.walk(pickleHex(PickleWalkerTests.allProtocols[0]))
         XCTAssertEqual(w0.globals.map(\.fullName), ["_codecs.encode", "__builtin__.set", "__builtin__.frozenset", "__builtin__.bytearray"])
     }
 
     func testTorchStateDictTensorsDtypesAndCounts() throws {
-        let bytes = dataPkl("positive/pytorch_model.bin")
+        let bytes = torchDataPkl("positive/pytorch_model.bin")
         XCTAssertFalse(bytes.isEmpty)
         let w = PickleWalker.walk(bytes)
         XCTAssertEqual(w.end, .stop)
@@ -82,7 +82,7 @@ final class PickleWalkerTests: XCTestCase {
     }
 
     func testOptimizerStructureAndParamGroupScalars() throws {
-        let w = PickleWalker.walk(dataPkl("positive/checkpoint-500/training_state.pt"))
+        let w = PickleWalker.walk(torchDataPkl("positive/checkpoint-500/training_state.pt"))
         XCTAssertEqual(w.end, .stop)
         let ev = CheckpointEvidence(w)
         XCTAssertEqual(ev.topKeys, ["model", "optimizer", "scheduler", "epoch", "global_step"])

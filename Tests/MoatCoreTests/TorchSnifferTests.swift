@@ -21,7 +21,7 @@ struct PickleFixtureTruth: Decodable {
 }
 
 /// A stored zip of `entries`, the way torch writes one (CRCs are not checked by moat, so they are zero).
-func storedZip(_ entries: [(String, [UInt8])]) -> [UInt8] {
+func torchZip(_ entries: [(String, [UInt8])]) -> [UInt8] {
     func le16(_ v: Int) -> [UInt8] { [UInt8(v & 0xFF), UInt8(v >> 8 & 0xFF)] }
     func le32(_ v: Int) -> [UInt8] { le16(v & 0xFFFF) + le16(v >> 16 & 0xFFFF) }
     var out: [UInt8] = [], central: [UInt8] = []
@@ -38,17 +38,17 @@ func storedZip(_ entries: [(String, [UInt8])]) -> [UInt8] {
     return out
 }
 
-func sniff(_ sniffer: any Sniffer, _ bytes: [UInt8], name: String = "x.pt") -> SniffResult {
+func pickleSniff(_ sniffer: any Sniffer, _ bytes: [UInt8], name: String = "x.pt") -> SniffResult {
     sniffer.sniff(SniffInput(path: PathBytes(name), source: MemoryByteSource(bytes)))
 }
 
-func detection(_ r: SniffResult, file: StaticString = #filePath, line: UInt = #line) -> Detection? {
+func pickleDetection(_ r: SniffResult, file: StaticString = #filePath, line: UInt = #line) -> Detection? {
     if case .found(let d) = r { return d }
     XCTFail("expected a finding, got \(r)", file: file, line: line)
     return nil
 }
 
-func isNotMine(_ r: SniffResult) -> Bool {
+func pickleNotMine(_ r: SniffResult) -> Bool {
     if case .notMine = r { return true }
     return false
 }
@@ -59,7 +59,7 @@ final class TorchSnifferTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(truths.count, 8)
         for t in truths {
             let sniffer: any Sniffer = t.format == "pytorch-zip" ? TorchZipSniffer() : TorchLegacySniffer()
-            guard let d = detection(sniffer.sniff(sniffInput(t.file))) else { continue }
+            guard let d = pickleDetection(sniffer.sniff(sniffInput(t.file))) else { continue }
             XCTAssertEqual(d.format, t.format, t.file)
             // grads.pt is a plain state dict of gradients: only its name says so (applied centrally).
             let expected = t.file.hasSuffix("grads.pt") ? "model-weights" : t.category
@@ -78,17 +78,17 @@ final class TorchSnifferTests: XCTestCase {
     }
 
     func testCheckpointOptimizerAndLabels() throws {
-        let ckpt = try XCTUnwrap(detection(TorchZipSniffer().sniff(sniffInput("positive/checkpoint-500/training_state.pt"))))
+        let ckpt = try XCTUnwrap(pickleDetection(TorchZipSniffer().sniff(sniffInput("positive/checkpoint-500/training_state.pt"))))
         XCTAssertEqual(ckpt.label, "PyTorch training checkpoint")
         XCTAssertEqual(ckpt.summary.optimizer, "AdamW")
         XCTAssertTrue(ckpt.summary.notes.contains("training state: scheduler, epoch, global_step"), "\(ckpt.summary.notes)")
 
-        let adamw = try XCTUnwrap(detection(TorchZipSniffer().sniff(sniffInput("positive/optimizer.pt"))))
+        let adamw = try XCTUnwrap(pickleDetection(TorchZipSniffer().sniff(sniffInput("positive/optimizer.pt"))))
         XCTAssertEqual(adamw.label, "PyTorch optimizer state")
         XCTAssertEqual(adamw.summary.optimizer, "AdamW")
-        let sgd = try XCTUnwrap(detection(TorchZipSniffer().sniff(sniffInput("positive/sgd_momentum_optimizer.pt"))))
+        let sgd = try XCTUnwrap(pickleDetection(TorchZipSniffer().sniff(sniffInput("positive/sgd_momentum_optimizer.pt"))))
         XCTAssertEqual(sgd.summary.optimizer, "SGD")
-        let weights = try XCTUnwrap(detection(TorchZipSniffer().sniff(sniffInput("positive/pytorch_model.bin"))))
+        let weights = try XCTUnwrap(pickleDetection(TorchZipSniffer().sniff(sniffInput("positive/pytorch_model.bin"))))
         XCTAssertEqual(weights.label, "PyTorch model weights")
         XCTAssertNil(weights.summary.optimizer)
     }
@@ -104,67 +104,67 @@ final class TorchSnifferTests: XCTestCase {
     func testNegativesAreNotMine() {
         for file in ["negative/model.pt", "negative/docs.zip", "negative/plain_dict.pkl", "negative/settings.json", "negative/random.bin"] {
             let input = sniffInput(file)
-            XCTAssertTrue(isNotMine(TorchZipSniffer().sniff(input)), file)
-            XCTAssertTrue(isNotMine(TorchLegacySniffer().sniff(input)), file)
+            XCTAssertTrue(pickleNotMine(TorchZipSniffer().sniff(input)), file)
+            XCTAssertTrue(pickleNotMine(TorchLegacySniffer().sniff(input)), file)
         }
     }
 
     func testZipWithDotDotFolderIsNotMine() {
-        let pkl = dataPkl("positive/pytorch_model.bin")
+        let pkl = torchDataPkl("positive/pytorch_model.bin")
         XCTAssertFalse(pkl.isEmpty)
-        XCTAssertTrue(isNotMine(sniff(TorchZipSniffer(), storedZip([("../data.pkl", pkl), ("../version", Array("3\n".utf8))]))))
-        XCTAssertTrue(isNotMine(sniff(TorchZipSniffer(), storedZip([("data.pkl", pkl)]))))
-        XCTAssertTrue(isNotMine(sniff(TorchZipSniffer(), storedZip([("a/b/data.pkl", pkl)]))))
+        XCTAssertTrue(pickleNotMine(pickleSniff(TorchZipSniffer(), torchZip([("../data.pkl", pkl), ("../version", Array("3\n".utf8))]))))
+        XCTAssertTrue(pickleNotMine(pickleSniff(TorchZipSniffer(), torchZip([("data.pkl", pkl)]))))
+        XCTAssertTrue(pickleNotMine(pickleSniff(TorchZipSniffer(), torchZip([("a/b/data.pkl", pkl)]))))
         // The same pickle under a proper folder is found.
-        let ok = detection(sniff(TorchZipSniffer(), storedZip([("archive/data.pkl", pkl), ("archive/version", Array("3\n".utf8))])))
+        let ok = pickleDetection(pickleSniff(TorchZipSniffer(), torchZip([("archive/data.pkl", pkl), ("archive/version", Array("3\n".utf8))])))
         XCTAssertEqual(ok?.summary.parameters, 4586)
     }
 
     func testTruncatedDataPkl() {
-        let pkl = dataPkl("positive/pytorch_model.bin")
+        let pkl = torchDataPkl("positive/pytorch_model.bin")
         // Cut before the first tensor: nothing to report.
-        XCTAssertTrue(isNotMine(sniff(TorchZipSniffer(), storedZip([("archive/data.pkl", Array(pkl.prefix(20))), ("archive/version", Array("3\n".utf8))]))))
+        XCTAssertTrue(pickleNotMine(pickleSniff(TorchZipSniffer(), torchZip([("archive/data.pkl", Array(pkl.prefix(20))), ("archive/version", Array("3\n".utf8))]))))
         // Cut in the middle: found, with a problem and partial counts.
-        let half = storedZip([("archive/data.pkl", Array(pkl.prefix(pkl.count / 2))), ("archive/version", Array("3\n".utf8))])
-        let d = detection(sniff(TorchZipSniffer(), half))
+        let half = torchZip([("archive/data.pkl", Array(pkl.prefix(pkl.count / 2))), ("archive/version", Array("3\n".utf8))])
+        let d = pickleDetection(pickleSniff(TorchZipSniffer(), half))
         XCTAssertEqual(d?.category, .modelWeights)
         XCTAssertEqual(d?.problems, ["data.pkl truncated"])
         XCTAssertLessThan(d?.summary.tensors ?? 99, 8)
         // A data.pkl that is text, or a hostile pickle, in a torch-shaped zip.
-        XCTAssertTrue(isNotMine(sniff(TorchZipSniffer(), storedZip([("archive/data.pkl", Array("hello world".utf8))]))))
+        XCTAssertTrue(pickleNotMine(pickleSniff(TorchZipSniffer(), torchZip([("archive/data.pkl", Array("hello world".utf8))]))))
         let bomb: [UInt8] = [0x80, 0x02, 0x58, 0xFF, 0xFF, 0xFF, 0x7F, 0x61]
-        XCTAssertTrue(isNotMine(sniff(TorchZipSniffer(), storedZip([("archive/data.pkl", bomb), ("archive/version", Array("3\n".utf8))]))))
+        XCTAssertTrue(pickleNotMine(pickleSniff(TorchZipSniffer(), torchZip([("archive/data.pkl", bomb), ("archive/version", Array("3\n".utf8))]))))
     }
 
     func testTorchScriptAndExportedProgram() {
-        let pkl = dataPkl("positive/pytorch_model.bin")
-        let script = storedZip([("m/data/0", [0, 0, 0, 0]), ("m/data.pkl", pkl), ("m/code/__torch__/m.py", Array("def forward(self):\n".utf8)),
+        let pkl = torchDataPkl("positive/pytorch_model.bin")
+        let script = torchZip([("m/data/0", [0, 0, 0, 0]), ("m/data.pkl", pkl), ("m/code/__torch__/m.py", Array("def forward(self):\n".utf8)),
                                 ("m/constants.pkl", [0x80, 0x02, 0x29, 0x2E]), ("m/version", Array("3\n".utf8))])
-        let d = detection(sniff(TorchZipSniffer(), script))
+        let d = pickleDetection(pickleSniff(TorchZipSniffer(), script))
         XCTAssertEqual(d?.label, "TorchScript model")
         XCTAssertEqual(d?.category, .modelWeights)
         XCTAssertEqual(d?.summary.parameters, 4586)
 
-        let pt2 = storedZip([("m/archive_format", Array("pt2".utf8)), ("m/data/weights/weight_0", [UInt8](repeating: 0, count: 64)),
+        let pt2 = torchZip([("m/archive_format", Array("pt2".utf8)), ("m/data/weights/weight_0", [UInt8](repeating: 0, count: 64)),
                              ("m/data/weights/model_weights_config.json", Array("{}".utf8)), ("m/models/model.json", Array("{}".utf8))])
-        let e = detection(sniff(TorchZipSniffer(), pt2, name: "m.pt2"))
+        let e = pickleDetection(pickleSniff(TorchZipSniffer(), pt2, name: "m.pt2"))
         XCTAssertEqual(e?.summary.tensors, 1)
         XCTAssertEqual(e?.summary.tensorBytes, 64)
     }
 
     func testLegacyMagicWithGarbageIsNotMine() {
         let magic: [UInt8] = [0x80, 0x02, 0x8A, 0x0A, 0x6C, 0xFC, 0x9C, 0x46, 0xF9, 0x20, 0x6A, 0xA8, 0x50, 0x19, 0x2E]
-        XCTAssertTrue(isNotMine(sniff(TorchLegacySniffer(), magic + [0xFF, 0xFF, 0xFF])))
-        XCTAssertTrue(isNotMine(sniff(TorchLegacySniffer(), magic)))
+        XCTAssertTrue(pickleNotMine(pickleSniff(TorchLegacySniffer(), magic + [0xFF, 0xFF, 0xFF])))
+        XCTAssertTrue(pickleNotMine(pickleSniff(TorchLegacySniffer(), magic)))
         // One byte of the magic wrong.
         let legacy = fixture("positive/legacy_state_dict.pth")
         var wrong = legacy
         wrong[5] ^= 1
-        XCTAssertTrue(isNotMine(sniff(TorchLegacySniffer(), wrong)))
-        XCTAssertNotNil(detection(sniff(TorchLegacySniffer(), legacy)))
+        XCTAssertTrue(pickleNotMine(pickleSniff(TorchLegacySniffer(), wrong)))
+        XCTAssertNotNil(pickleDetection(pickleSniff(TorchLegacySniffer(), legacy)))
         // Truncated right after sys_info.
         let cut = Array(legacy.prefix(200))
-        XCTAssertTrue(isNotMine(sniff(TorchLegacySniffer(), cut)))
+        XCTAssertTrue(pickleNotMine(pickleSniff(TorchLegacySniffer(), cut)))
     }
 
     /// MOAT_PICKLE_DUMP=a.pt,b.pkl prints what the torch and pickle sniffers say (exploration aid).

@@ -82,6 +82,16 @@ struct CheckpointEvidence {
     ]
     static let rngKeys: Set<String> = ["python", "numpy", "cpu", "cuda", "mps", "xpu", "npu", "hpu", "mlu"]
 
+    /// Per-parameter slots as they appear in flattened names too (`state.0.exp_avg`, `fc1.weight/momentum_buffer`).
+    static let slotMarkers = ["exp_avg_sq", "max_exp_avg_sq", "exp_avg", "momentum_buffer", "square_avg", "acc_delta", "exp_inf", "mu_product"]
+
+    /// The optimizer slot a key names, if any.
+    static func optimizerSlot(in k: String) -> String? {
+        if strongOptimizerKeys.contains(k) { return k }
+        guard k.utf8.count > 6 else { return nil }
+        return slotMarkers.first { k.contains($0) }
+    }
+
     static func isOptimizerContainer(_ k: String) -> Bool {
         optimizerContainers.contains(k) || k.hasPrefix("optimizer") || k.hasPrefix("optim_")
     }
@@ -234,7 +244,7 @@ struct CheckpointEvidence {
                     }
                     if level <= 2 { childPath = level == 0 ? k : path + "/" + k }
                     if (role == .optimizer || isOptimizer), ev.optimizerKeys.count < 256 { ev.optimizerKeys.insert(k) }
-                    if CheckpointEvidence.strongOptimizerKeys.contains(k) { ev.optimizerSlots.insert(k) }
+                    if let slot = CheckpointEvidence.optimizerSlot(in: k) { ev.optimizerSlots.insert(slot) }
                 }
                 if role == .model {
                     if isOptimizer {
@@ -242,7 +252,7 @@ struct CheckpointEvidence {
                     } else if rootIsRNG && level == 0 {
                         childRole = .training
                     } else if let k = ks {
-                        if CheckpointEvidence.isOptimizerContainer(k) { childRole = .optimizer }
+                        if CheckpointEvidence.isOptimizerContainer(k) || CheckpointEvidence.optimizerSlot(in: k) != nil { childRole = .optimizer }
                         else if CheckpointEvidence.trainingContainers.contains(k) { childRole = .training }
                         else if CheckpointEvidence.isGradientKey(k) { childRole = .gradient }
                     }
@@ -294,7 +304,7 @@ enum CheckpointClassifier {
         case .trainingMetadata: primary = training
         }
         var s = ArtifactSummary()
-        s.tensors = primary.count
+        s.tensors = primary.count > 0 ? primary.count : nil
         if primary.known > 0 { s.parameters = primary.elements }
         for d in primary.dtypes { s.addDtype(d) }
         if optimizer { s.optimizer = optimizerName(ev) }

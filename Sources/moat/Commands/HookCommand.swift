@@ -20,8 +20,6 @@ struct HookCommand: ParsableCommand {
         var kind: HookKind { prePush ? .prePush : .preCommit }
 
         func installer() throws -> HookInstaller {
-            // The pre-push hook runs `moat history --pre-push`, which this build does not have yet.
-            if prePush { throw MoatError("the pre-push hook needs `moat history`, which this version does not have yet") }
             if let dir = directory { try Terminal.changeDirectory(dir) }
             GitLibrary.initialize()
             do {

@@ -14,3 +14,9 @@ final class AtomicCounter: Sendable {
     /// Returns the current value and adds one.
     func increment() -> Int { value.add(1, ordering: .relaxed).oldValue }
 }
+
+/// A plain mutex (Foundation-free).
+final class NSLockLite: @unchecked Sendable {
+    private let m = Mutex<Void>(())
+    func withLock<T>(_ body: () -> T) -> T { m.withLock { _ in body() } }
+}

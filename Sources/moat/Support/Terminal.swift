@@ -33,6 +33,20 @@ enum Terminal {
         }
     }
 
+    /// All of standard input, as bytes (for the pre-push hook's ref lines).
+    static func readStandardInput() -> [UInt8] {
+        var out: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = buf.withUnsafeMutableBytes { Glibc.read(0, $0.baseAddress, $0.count) }
+            if n < 0 { if errno == EINTR { continue }; break }
+            if n == 0 { break }
+            out.append(contentsOf: buf[0..<n])
+            if out.count > 16 << 20 { break }  // a push never has that many refs
+        }
+        return out
+    }
+
     /// Writes `s` to a new file (replacing it). Throws with the reason.
     static func writeFile(_ path: String, _ s: String) throws(MoatError) {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)

@@ -1,0 +1,44 @@
+import Synchronization
+
+/// A one-line progress meter on stderr for long sweeps: only when stderr is a terminal, redrawn at
+/// most every 100 ms by whichever worker gets there first.
+final class Progress: Sendable {
+    private let total: Int
+    private let totalBytes: Int
+    private let enabled: Bool
+    private let started = Terminal.milliseconds()
+    private let done = Atomic<Int>(0)
+    private let bytes = Atomic<Int>(0)
+    private let lastDraw = Atomic<Int>(0)
+
+    init(total: Int, totalBytes: Int, enabled: Bool) {
+        self.total = total
+        self.totalBytes = totalBytes
+        self.enabled = enabled && Terminal.isTerminal(2)
+    }
+
+    /// Records one finished item of `size` bytes and redraws when due.
+    func advance(bytes size: Int) {
+        let n = done.add(1, ordering: .relaxed).newValue
+        let b = bytes.add(size, ordering: .relaxed).newValue
+        guard enabled else { return }
+        let now = Terminal.milliseconds()
+        let last = lastDraw.load(ordering: .relaxed)
+        guard now - last >= 100, lastDraw.compareExchange(expected: last, desired: now, ordering: .relaxed).exchanged else { return }
+        let elapsed = max(now - started, 1)
+        let rate = Double(b) / Double(elapsed) * 1000
+        let remaining = rate > 0 ? Double(totalBytes - b) / rate : 0
+        Terminal.writeErr("\r\u{1B}[K  \(n)/\(total) blobs · \(FindingMessageBytes.format(b)) of \(FindingMessageBytes.format(totalBytes)) · \(FindingMessageBytes.format(Int(rate)))/s · ETA \(Int(remaining.rounded()))s")
+    }
+
+    /// Clears the meter line.
+    func finish() {
+        if enabled { Terminal.writeErr("\r\u{1B}[K") }
+    }
+}
+
+import MoatCore
+/// Sizes as in findings ("12.3 MB").
+enum FindingMessageBytes {
+    static func format(_ n: Int) -> String { FindingMessage.bytes(n) }
+}
