@@ -314,42 +314,43 @@ final class PackedObjectReaderTests: XCTestCase {
             + [UInt8(adler >> 24), UInt8(adler >> 16 & 0xFF), UInt8(adler >> 8 & 0xFF), UInt8(adler & 0xFF)]
     }
 
-    /// Writes `objects/pack/pack-x.{pack,idx}` holding one entry for `id` at offset 12.
+    /// Writes `<n>/objects/pack/pack-x.{pack,idx}` holding one entry for `id` at offset 12.
     private func syntheticPack(_ scratch: Scratch, _ entry: [UInt8], id: ObjectID) throws -> PackedObjectReader {
         let checksum = Array(repeating: UInt8(0x5C), count: 20)
         let pack = Array("PACK".utf8) + [0, 0, 0, 2, 0, 0, 0, 1] + entry + checksum
-        let dir = scratch.path("objects/pack")
+        let objects = scratch.path(UUID().uuidString + "/objects"), dir = objects + "/pack"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try Data(pack).write(to: URL(fileURLWithPath: dir + "/pack-x.pack"))
         try Data(index([(id.bytes, 12)], large: [], packChecksum: checksum)).write(to: URL(fileURLWithPath: dir + "/pack-x.idx"))
-        return PackedObjectReader(objectsDirectory: PathBytes(scratch.path("objects")))
+        return PackedObjectReader(objectsDirectory: PathBytes(objects))
     }
 
     func testSyntheticEntriesAreBoundedByTheirDeclaredSize() throws {
         let id = oid(0x42, 0x42)
+        let scratch = try Scratch()
         let data = Array("0123456789".utf8)
         // Blob, size 10: 0x3A (type 3, size 10, no continuation).
-        XCTAssertEqual(try syntheticPack(Scratch(), [0x3A] + storedZlib(data), id: id).blobSource(id, expectedSize: 10, cap: 100)?
+        XCTAssertEqual(try syntheticPack(scratch, [0x3A] + storedZlib(data), id: id).blobSource(id, expectedSize: 10, cap: 100)?
             .read(at: 0, count: 100), data)
         // Size 5 declared, 10 in the stream: never more than 5.
-        let short = try XCTUnwrap(try syntheticPack(Scratch(), [0x35] + storedZlib(data), id: id).blobSource(id, expectedSize: nil, cap: 100))
+        let short = try XCTUnwrap(try syntheticPack(scratch, [0x35] + storedZlib(data), id: id).blobSource(id, expectedSize: nil, cap: 100))
         XCTAssertEqual(short.size, 5)
         XCTAssertEqual(short.read(at: 0, count: 100), Array(data[0..<5]))
         // Size 300 (two header bytes: 0xBC = blob, 12, more; 0x12 << 4 = 288) with 10 in the stream: ends early.
-        let long = try XCTUnwrap(try syntheticPack(Scratch(), [0xBC, 0x12] + storedZlib(data), id: id).blobSource(id, expectedSize: 300, cap: 1000))
+        let long = try XCTUnwrap(try syntheticPack(scratch, [0xBC, 0x12] + storedZlib(data), id: id).blobSource(id, expectedSize: 300, cap: 1000))
         XCTAssertEqual(long.read(at: 0, count: 300), data)
         XCTAssertNil(long.read(at: 200, count: 1))
         // Not blobs, bad types, endless sizes, no data.
-        let reader = try syntheticPack(Scratch(), [0x2A] + storedZlib(data), id: id)
+        let reader = try syntheticPack(scratch, [0x2A] + storedZlib(data), id: id)
         XCTAssertEqual(reader.entry(of: id)?.entry.kind, .tree)
         XCTAssertNil(reader.blobSource(id, expectedSize: nil, cap: 100))
-        XCTAssertNil(try syntheticPack(Scratch(), [0x6A, 0x05] + storedZlib(data), id: id).blobSource(id, expectedSize: nil, cap: 100))
-        XCTAssertNil(try syntheticPack(Scratch(), [0x5A] + storedZlib(data), id: id).entry(of: id))
-        XCTAssertNil(try syntheticPack(Scratch(), [UInt8](repeating: 0xB0, count: 40), id: id).entry(of: id))
-        XCTAssertNil(try syntheticPack(Scratch(), [0x3A], id: id).blobSource(id, expectedSize: nil, cap: 100))
-        XCTAssertNil(try syntheticPack(Scratch(), [0x3A] + storedZlib(data), id: oid(0x42, 0x43)).blobSource(id, expectedSize: nil, cap: 100))
+        XCTAssertNil(try syntheticPack(scratch, [0x6A, 0x05] + storedZlib(data), id: id).blobSource(id, expectedSize: nil, cap: 100))
+        XCTAssertNil(try syntheticPack(scratch, [0x5A] + storedZlib(data), id: id).entry(of: id))
+        XCTAssertNil(try syntheticPack(scratch, [UInt8](repeating: 0xB0, count: 40), id: id).entry(of: id))
+        XCTAssertNil(try syntheticPack(scratch, [0x3A], id: id).blobSource(id, expectedSize: nil, cap: 100))
+        XCTAssertNil(try syntheticPack(scratch, [0x3A] + storedZlib(data), id: oid(0x42, 0x43)).blobSource(id, expectedSize: nil, cap: 100))
         // Empty blob.
-        XCTAssertEqual(try syntheticPack(Scratch(), [0x30] + storedZlib([]), id: id).blobSource(id, expectedSize: 0, cap: 100)?.read(at: 0, count: 10), [])
+        XCTAssertEqual(try syntheticPack(scratch, [0x30] + storedZlib([]), id: id).blobSource(id, expectedSize: 0, cap: 100)?.read(at: 0, count: 10), [])
     }
 
     func testInflateStreamGrowsWithoutRestarting() throws {

@@ -148,16 +148,50 @@ final class StagedSourceTests: XCTestCase {
         XCTAssertLessThan(bytes.bytesRead, content.count + (1 << 20))
     }
 
-    func testBigPackedBlobFallsBackToAnUnchangedWorkTreeFile() throws {
+    func testBigPackedBlobIsReadFromItsPack() throws {
         let scratch = try Scratch()
         let repo = try scratch.initRepository()
         let content = bigContent()
         try scratch.write("repo/model.bin", content)
-        age(repo + "/model.bin")
         // Over core.bigFileThreshold, git add writes the blob straight into a pack.
         try scratch.git(["-c", "core.bigFileThreshold=1m", "add", "."], in: repo)
         let source = try staged(repo)
         XCTAssertNil(source.repository.streamBlob(source.blobs[0].blob, cap: 1024), "packed objects cannot be streamed")
+        let bytes = try source.content(of: source.blobs[0])
+        XCTAssertTrue(bytes is PackedBlobSource)
+        XCTAssertEqual(bytes.read(at: 100, count: 10), Array(content[100..<110]))
+        XCTAssertLessThan(bytes.bytesRead, 1 << 20)
+
+        // The blob is read, not the work-tree file, whatever happens to the file.
+        var changed = content
+        changed[100] ^= 0xFF
+        try scratch.write("repo/model.bin", changed)
+        XCTAssertEqual(try source.content(of: source.blobs[0]).read(at: 100, count: 10), Array(content[100..<110]))
+    }
+
+    /// Stages a big blob that ends up deltified in a pack (against a bigger committed version), with
+    /// its work-tree file aged so the index vouches for it. Returns the staged content.
+    private func stageDeltifiedBigBlob(_ scratch: Scratch, _ repo: String) throws -> [UInt8] {
+        let content = bigContent()
+        try scratch.write("repo/model.bin", content + Array(repeating: 1, count: 8192))  // bigger: the delta base
+        try scratch.git(["add", "."], in: repo)
+        try scratch.git(["commit", "-qm", "base"], in: repo)
+        try scratch.write("repo/model.bin", content)
+        age(repo + "/model.bin")
+        try scratch.git(["add", "."], in: repo)
+        try scratch.git(["repack", "-adfq", "--window=10"], in: repo)  // packs the index's objects too
+        let repository = try GitRepository.open(at: repo, fromEnvironment: false)
+        let id = try staged(repo).blobs[0].blob
+        XCTAssertEqual(repository.packReader()?.entry(of: id)?.entry.kind.isDelta, true, "the staged blob is deltified")
+        XCTAssertNil(repository.packedBlobSource(id))
+        return content
+    }
+
+    func testBigDeltifiedBlobFallsBackToAnUnchangedWorkTreeFile() throws {
+        let scratch = try Scratch()
+        let repo = try scratch.initRepository()
+        let content = try stageDeltifiedBigBlob(scratch, repo)
+        let source = try staged(repo)
         let bytes = try source.content(of: source.blobs[0])
         XCTAssertTrue(bytes is FileByteSource)
         XCTAssertEqual(bytes.read(at: 100, count: 10), Array(content[100..<110]))
@@ -171,12 +205,10 @@ final class StagedSourceTests: XCTestCase {
         XCTAssertEqual(reread.read(at: 100, count: 10), Array(content[100..<110]))
     }
 
-    func testBigPackedBlobIsReadWholeWhenTheWorkTreeFileIsRacy() throws {
+    func testBigDeltifiedBlobIsReadWholeWhenTheWorkTreeFileIsRacy() throws {
         let scratch = try Scratch()
         let repo = try scratch.initRepository()
-        let content = bigContent()
-        try scratch.write("repo/model.bin", content)
-        try scratch.git(["-c", "core.bigFileThreshold=1m", "add", "."], in: repo)
+        let content = try stageDeltifiedBigBlob(scratch, repo)
         // Make the file look modified after the index was written (same second as the index at best).
         var times = [timespec(tv_sec: time(nil) + 100, tv_nsec: 0), timespec(tv_sec: time(nil) + 100, tv_nsec: 0)]
         XCTAssertEqual(utimensat(AT_FDCWD, repo + "/model.bin", &times, 0), 0)

@@ -370,7 +370,8 @@ final class RandomReader {
     private var windowStart = 0
     private var loads = 0
     let maxLoads: Int
-    static let windowSize = 8 * 1024
+    static let windowSize = 16 * 1024
+    static let jumpWindowSize = 2 * 1024
 
     /// The whole input.
     convenience init(_ input: SniffInput, maxLoads: Int = 8_192) {
@@ -402,7 +403,10 @@ final class RandomReader {
         if p >= windowStart && p + n <= windowStart + window.count { return true }
         guard loads < maxLoads else { return false }
         loads += 1
-        guard let b = fetch(p, max(n, RandomReader.windowSize)), b.count >= n else { return false }
+        // Reading on from the window: a large window; a jump (past tensor data): a small one.
+        let end = windowStart + window.count
+        let size = p >= end && p - end < RandomReader.windowSize ? RandomReader.windowSize : RandomReader.jumpWindowSize
+        guard let b = fetch(p, max(n, size)), b.count >= n else { return false }
         window = b
         windowStart = p
         return true

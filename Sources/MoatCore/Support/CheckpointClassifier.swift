@@ -83,27 +83,37 @@ struct CheckpointEvidence {
     static let rngKeys: Set<String> = ["python", "numpy", "cpu", "cuda", "mps", "xpu", "npu", "hpu", "mlu"]
 
     /// Per-parameter slots as they appear in flattened names too (`state.0.exp_avg`, `fc1.weight/momentum_buffer`).
-    static let slotMarkers = ["exp_avg_sq", "max_exp_avg_sq", "exp_avg", "momentum_buffer", "square_avg", "acc_delta", "exp_inf", "mu_product"]
+    static let slotMarkers: [(String, [UInt8])] = ["exp_avg_sq", "max_exp_avg_sq", "exp_avg", "momentum_buffer", "square_avg", "acc_delta",
+                                                   "exp_inf", "mu_product"].map { ($0, Array($0.utf8)) }
 
-    /// The optimizer slot a key names, if any.
+    /// The optimizer slot a key names, if any. Byte-level: this runs for every key of a state dict.
     static func optimizerSlot(in k: String) -> String? {
         if strongOptimizerKeys.contains(k) { return k }
-        guard k.utf8.count > 6 else { return nil }
-        return slotMarkers.first { k.contains($0) }
+        let b = Array(k.utf8)
+        guard b.count > 6, b.contains(0x5F) else { return nil }
+        return slotMarkers.first { b.firstRange(of: $0.1) != nil }?.0
     }
 
     static func isOptimizerContainer(_ k: String) -> Bool {
         optimizerContainers.contains(k) || k.hasPrefix("optimizer") || k.hasPrefix("optim_")
     }
 
+    static let gradientNames: Set<[UInt8]> = Set(["grad", "grads", "gradient", "gradients", "param_grads", "parameter_grads"].map { Array($0.utf8) })
+    static let gradientSuffixes = [".grad", "_grad", ".grads", "_grads"].map { Array($0.utf8) }
+    static let gradientPrefixes = ["grad.", "grads.", "gradients.", "grad/", "grads/", "gradients/", "grad_of_"].map { Array($0.utf8) }
+    static let requiresGrad = Array("requires_grad".utf8)
+
     /// `grads`, `gradients`, `fc1.weight.grad`, `weight_grad` (not `requires_grad`, `grad_scaler`, `gradient_clip_val`).
     static func isGradientKey(_ k: String) -> Bool {
-        let l = k.lowercased()
-        if ["grad", "grads", "gradient", "gradients", "param_grads", "parameter_grads"].contains(l) { return true }
-        if l.hasSuffix("requires_grad") { return false }
-        if l.hasSuffix(".grad") || l.hasSuffix("_grad") || l.hasSuffix(".grads") || l.hasSuffix("_grads") { return true }
-        for p in ["grad.", "grads.", "gradients.", "grad/", "grads/", "gradients/", "grad_of_"] where l.hasPrefix(p) { return true }
-        return false
+        var l = Array(k.utf8)
+        guard l.count >= 4 else { return false }
+        for i in l.indices where l[i] >= 0x41 && l[i] <= 0x5A { l[i] |= 0x20 }
+        if gradientNames.contains(l) { return true }
+        // Cheap exit: every pattern contains "grad".
+        guard l.firstRange(of: [0x67, 0x72, 0x61, 0x64]) != nil else { return false }
+        if l.has(requiresGrad, at: l.count - requiresGrad.count) { return false }
+        if gradientSuffixes.contains(where: { l.has($0, at: l.count - $0.count) }) { return true }
+        return gradientPrefixes.contains { l.has($0, at: 0) }
     }
 
     // MARK: building

@@ -1,0 +1,107 @@
+import Foundation
+import XCTest
+
+/// `moat history`: leaks that live only in history, ranges for CI, and the pre-push hook.
+final class HistoryCommandTests: XCTestCase {
+    var repo: URL!
+
+    override func setUpWithError() throws {
+        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: CLI.moat.path), "moat binary not built")
+        repo = try CLI.makeRepository()
+        try CLI.write("# project\n", to: "README.md", in: repo)
+        try CLI.git(["add", "."], in: repo)
+        try CLI.git(["commit", "-q", "-m", "init"], in: repo)
+    }
+
+    override func tearDownWithError() throws {
+        if let r = repo { try? FileManager.default.removeItem(at: r) }
+    }
+
+    func commit(_ message: String) throws {
+        try CLI.git(["add", "-A"], in: repo)
+        try CLI.git(["commit", "-q", "--no-verify", "-m", message], in: repo)
+    }
+
+    func findings(_ args: [String], expect status: Int32, file: StaticString = #filePath, line: UInt = #line) throws -> [[String: Any]] {
+        let r = try CLI.moat(["history", "--format", "json"] + args, in: repo)
+        XCTAssertEqual(r.status, status, r.stderr, file: file, line: line)
+        return CLI.findings(try CLI.json(r.stdout))
+    }
+
+    func testDeletedCheckpointIsStillFoundWithItsCommit() throws {
+        try CLI.plantTiled("positive/weights_fc1.f32.bin", as: "checkpoint-500/model_weights.bin", bytes: 1 << 20, in: repo)
+        try commit("add checkpoint")
+        let added = try CLI.git(["rev-parse", "HEAD"], in: repo).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try FileManager.default.removeItem(at: repo.appendingPathComponent("checkpoint-500"))
+        try commit("remove checkpoint")
+        let f = try findings([], expect: 1)
+        XCTAssertEqual(f.count, 1)
+        XCTAssertEqual(f.first?["path"] as? String, "checkpoint-500/model_weights.bin")
+        XCTAssertEqual(f.first?["commit"] as? String, added)
+        let history = try XCTUnwrap(f.first?["history"] as? [String: Any])
+        XCTAssertEqual(history["in_head"] as? Bool, false)
+        XCTAssertEqual(history["author"] as? String, "Test")
+        let text = try CLI.moat(["history", "--color", "never"], in: repo)
+        XCTAssertTrue(text.stdout.contains("not at HEAD"), text.stdout)
+    }
+
+    func testSameBlobUnderManyPathsIsScannedOnce() throws {
+        // Distinct folder contents, so no subtree is shared (a shared subtree is walked once).
+        for name in ["a/weights_a.bin", "b/weights_b.bin", "c/weights.bin"] {
+            try CLI.plantTiled("positive/weights_fc1.f32.bin", as: name, bytes: 1 << 20, in: repo)
+        }
+        try commit("three copies")
+        let f = try findings([], expect: 1)
+        XCTAssertEqual(f.count, 1)
+        XCTAssertEqual((f.first?["history"] as? [String: Any])?["paths"] as? Int, 3)
+    }
+
+    func testRangeScansOnlyTheFeatureBranch() throws {
+        try CLI.plantTiled("positive/weights_fc1.bf16.bin", as: "old/weights.bin", bytes: 1 << 20, in: repo)
+        try commit("old weights on main")
+        try CLI.git(["checkout", "-q", "-b", "feature"], in: repo)
+        try CLI.plantTiled("positive/grads.bin", as: "grads.bin", bytes: 1 << 20, in: repo)
+        try commit("feature adds gradients")
+        let f = try findings(["main..feature"], expect: 1)
+        XCTAssertEqual(f.compactMap { $0["path"] as? String }, ["grads.bin"])
+        XCTAssertEqual(f.first?["category"] as? String, "gradients")
+        let none = try findings(["feature..main"], expect: 0)
+        XCTAssertTrue(none.isEmpty)
+    }
+
+    func testUnknownRevisionAndNotARepositoryExitTwo() throws {
+        let r = try CLI.moat(["history", "no-such-rev"], in: repo)
+        XCTAssertEqual(r.status, 2)
+        XCTAssertTrue(r.stderr.contains("no-such-rev"), r.stderr)
+        let plain = FileManager.default.temporaryDirectory.appendingPathComponent("moat-norepo-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: plain, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: plain) }
+        let n = try CLI.moat(["history"], in: plain, environment: ["GIT_CEILING_DIRECTORIES": plain.deletingLastPathComponent().path])
+        XCTAssertEqual(n.status, 2)
+        XCTAssertEqual(n.stderr.split(separator: "\n").count, 1, n.stderr)
+    }
+
+    func testPrePushHookBlocksAPushOfAHistoryLeak() throws {
+        let remote = FileManager.default.temporaryDirectory.appendingPathComponent("moat-remote-\(UUID().uuidString).git")
+        defer { try? FileManager.default.removeItem(at: remote) }
+        try CLI.git(["init", "-q", "--bare", remote.path], in: repo)
+        try CLI.git(["remote", "add", "origin", remote.path], in: repo)
+        try CLI.git(["push", "-q", "origin", "main"], in: repo)
+        let install = try CLI.moat(["hook", "install", "--pre-push"], in: repo)
+        XCTAssertEqual(install.status, 0, install.stderr)
+        // Committed with --no-verify, then "deleted": the push still carries it.
+        try CLI.plantTiled("positive/weights_fc1.f32.bin", as: "model_weights.bin", bytes: 1 << 20, in: repo)
+        try commit("weights")
+        try FileManager.default.removeItem(at: repo.appendingPathComponent("model_weights.bin"))
+        try commit("oops, remove")
+        let push = try CLI.run(URL(fileURLWithPath: "/usr/bin/git"), ["push", "-q", "origin", "main"], in: repo)
+        XCTAssertNotEqual(push.status, 0, "the push went through")
+        XCTAssertTrue(push.stdout.contains("model_weights.bin") || push.stderr.contains("model_weights.bin"), push.stdout + push.stderr)
+        // A new branch with only clean commits goes through.
+        try CLI.git(["checkout", "-q", "-b", "clean", "HEAD~2"], in: repo)
+        try CLI.write("print('ok')\n", to: "ok.py", in: repo)
+        try commit("clean work")
+        let clean = try CLI.run(URL(fileURLWithPath: "/usr/bin/git"), ["push", "-q", "origin", "clean"], in: repo)
+        XCTAssertEqual(clean.status, 0, clean.stdout + clean.stderr)
+    }
+}
