@@ -46,42 +46,50 @@ public struct PrePushLine: Hashable, Sendable {
     public var isNewRef: Bool { remoteID.isZero }
 
     /// Parses one line (a trailing `\r` is ignored). `lineNumber` is only used in error messages.
-    public init(parsing text: some StringProtocol, lineNumber: Int = 1) throws(GitError) {
-        let line = Substring(String(text))
-        let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
-        func fail(_ why: String) -> GitError { GitError(message: "pre-push input, line \(lineNumber): \(why)") }
-        guard fields.count == 4 else {
-            throw fail("expected '<local ref> <local sha> <remote ref> <remote sha>', got \(fields.count) field\(fields.count == 1 ? "" : "s"): '\(line.prefix(200))'")
-        }
-        func id(_ field: Substring, _ role: String) throws(GitError) -> ObjectID {
-            if field.utf8.count == 64, field.utf8.allSatisfy(\.isHexDigit) {
-                throw fail("\(role) '\(field)' is a SHA-256 object id; moat supports SHA-1 repositories only")
-            }
-            guard field.utf8.count == 40, field.utf8.allSatisfy(\.isHexDigit), let id = ObjectID(hex: String(field)) else {
-                throw fail("\(role) '\(field.prefix(80))' is not a 40-digit object id")
-            }
-            return id
-        }
-        self.init(localRef: String(fields[0]), localID: try id(fields[1], "local sha"),
-                  remoteRef: String(fields[2]), remoteID: try id(fields[3], "remote sha"))
+    public init(parsing line: String, lineNumber: Int = 1) throws(GitError) {
+        try self.init(parsing: Array(line.utf8)[...], lineNumber: lineNumber)
     }
 
     /// Parses everything git wrote to the hook's stdin; blank lines are ignored. Empty input (git
     /// pushes nothing, e.g. "Everything up-to-date") gives no lines.
     public static func parse(_ input: String) throws(GitError) -> [PrePushLine] {
+        try parse(bytes: Array(input.utf8))
+    }
+
+    /// `parse(_:)` for raw stdin bytes (ref names are decoded as UTF-8, invalid bytes replaced).
+    public static func parse(bytes: [UInt8]) throws(GitError) -> [PrePushLine] {
         var lines: [PrePushLine] = []
         var number = 0
-        for line in input.split(separator: "\n", omittingEmptySubsequences: false) {
+        for line in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
             number += 1
-            if line.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" }) { continue }
+            if line.allSatisfy(Self.isBlank) { continue }
             lines.append(try PrePushLine(parsing: line, lineNumber: number))
         }
         return lines
     }
 
-    /// `parse(_:)` for raw stdin bytes (ref names are decoded as UTF-8, invalid bytes replaced).
-    public static func parse(bytes: [UInt8]) throws(GitError) -> [PrePushLine] {
-        try parse(String(decoding: bytes, as: UTF8.self))
+    private static func isBlank(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r")
+    }
+
+    private init(parsing line: ArraySlice<UInt8>, lineNumber: Int) throws(GitError) {
+        let fields = line.split(whereSeparator: Self.isBlank).map { String(decoding: $0, as: UTF8.self) }
+        func fail(_ why: String) -> GitError { GitError(message: "pre-push input, line \(lineNumber): \(why)") }
+        guard fields.count == 4 else {
+            let shown = String(decoding: line.prefix(200), as: UTF8.self)
+            throw fail("expected '<local ref> <local sha> <remote ref> <remote sha>', got \(fields.count) field\(fields.count == 1 ? "" : "s"): '\(shown)'")
+        }
+        func id(_ field: String, _ role: String) throws(GitError) -> ObjectID {
+            if field.utf8.count == 64, field.utf8.allSatisfy(\.isHexDigit) {
+                throw fail("\(role) '\(field)' is a SHA-256 object id; moat supports SHA-1 repositories only")
+            }
+            guard field.utf8.count == 40, field.utf8.allSatisfy(\.isHexDigit), let id = ObjectID(hex: field) else {
+                throw fail("\(role) '\(field.prefix(80))' is not a 40-digit object id")
+            }
+            return id
+        }
+        self.init(localRef: fields[0], localID: try id(fields[1], "local sha"),
+                  remoteRef: fields[2], remoteID: try id(fields[3], "remote sha"))
     }
 }
 

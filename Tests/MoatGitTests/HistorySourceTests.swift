@@ -232,7 +232,8 @@ final class HistorySourceTests: XCTestCase {
         XCTAssertEqual(Set(symmetric.blobs.map(\.id.hex)), Set(expected + [try repo.blobID("m\n")]))
         let single = try repo.history(.revisions(["feature^!"]))
         XCTAssertEqual(single.blobs.map(\.id.hex), try ["a\n", "f2\n"].map(repo.blobID))
-        XCTAssertEqual(try repo.history(.revisions(["feature..main"])).blobs.map(\.id.hex), [try repo.blobID("m\n")])
+        // b.txt's "b\n" is not in the boundary (feature 2 overwrote it there): it counts as introduced.
+        XCTAssertEqual(try repo.history(.revisions(["feature..main"])).blobs.map(\.id.hex), try ["b\n", "m\n"].map(repo.blobID))
         XCTAssertEqual(try repo.history(.revisions(["main..main"])).blobs.count, 0)
         XCTAssertEqual(try repo.history(.revisions([])).blobs.count, 0)
         // A single revision: everything it reaches.
@@ -283,11 +284,11 @@ final class HistorySourceTests: XCTestCase {
         let repo = try pushedRepository(scratch)
         try repo.git(["checkout", "-q", "-b", "topic"])
         let topic = try repo.commit("topic", ["t.txt": "topic\n"])
-        // Capture what git really writes to the hook.
+        // Capture what git really writes to the hook, and refuse the push (so origin/topic is not created).
         let capture = scratch.path("pre-push-input")
-        try scratch.write("repo/.git/hooks/pre-push", "#!/bin/sh\ncat > '\(capture)'\n")
+        try scratch.write("repo/.git/hooks/pre-push", "#!/bin/sh\ncat > '\(capture)'\nexit 1\n")
         XCTAssertEqual(chmod(scratch.path("repo/.git/hooks/pre-push"), 0o755), 0)
-        try repo.git(["push", "-q", "origin", "topic"])
+        XCTAssertNotEqual(try scratch.execute("/usr/bin/env", ["git", "push", "-q", "origin", "topic"], in: repo.path).status, 0)
         let lines = try PrePushLine.parse(String(contentsOfFile: capture, encoding: .utf8))
         XCTAssertEqual(lines, [try line("refs/heads/topic", topic, "refs/heads/topic", zeros)])
         XCTAssertTrue(lines[0].isNewRef)

@@ -108,9 +108,9 @@ struct CheckpointEvidence {
         var l = Array(k.utf8)
         guard l.count >= 4 else { return false }
         for i in l.indices where l[i] >= 0x41 && l[i] <= 0x5A { l[i] |= 0x20 }
-        if gradientNames.contains(l) { return true }
         // Cheap exit: every pattern contains "grad".
         guard l.firstRange(of: [0x67, 0x72, 0x61, 0x64]) != nil else { return false }
+        if gradientNames.contains(l) { return true }
         if l.has(requiresGrad, at: l.count - requiresGrad.count) { return false }
         if gradientSuffixes.contains(where: { l.has($0, at: l.count - $0.count) }) { return true }
         return gradientPrefixes.contains { l.has($0, at: 0) }

@@ -54,6 +54,7 @@ public struct PickleWalker {
     private let fetch: Fetch?
     private let limits: Limits
     private var bytesRead = 0
+    private var nextWindow = 4096
 
     private var stack: [PickleValue] = []
     private var marks: [Int] = []
@@ -89,7 +90,11 @@ public struct PickleWalker {
     private mutating func refill(_ n: Int) throws(Stop) {
         guard n >= 0, p <= total, n <= total - p else { throw .truncated }
         guard let fetch else { throw .truncated }
-        let want = min(max(n, limits.window), total - p)
+        // Reading on from the end of the window doubles the window; landing elsewhere (after a skipped
+        // payload, e.g. joblib array bytes) starts small again, so many skipped arrays cost little.
+        let onward = p >= base && p <= base + buf.count
+        nextWindow = onward ? min(nextWindow * 2, limits.window) : min(4096, limits.window)
+        let want = min(max(n, nextWindow), total - p)
         guard bytesRead + want <= limits.maxBytes || bytesRead + n <= limits.maxBytes else { throw .budget("byte budget") }
         let count = bytesRead + want <= limits.maxBytes ? want : n
         guard let got = fetch(p, count), got.count >= n else { throw .truncated }

@@ -1,0 +1,327 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import MoatBytes
+
+/// A git index file (`.git/index` or a `GIT_INDEX_FILE`) read directly, for `StagedDiff`.
+///
+/// Unlike libgit2, the trailing SHA-1 over the whole file is not verified (git does not check it on
+/// read either: it costs ~10 ms on a 1.4 MB index). Every read is bounded by the file's real size,
+/// and anything unexpected makes `read`/`init` return nil, so the caller falls back to libgit2:
+/// a truncated or corrupt file, a version other than 2-4, entries out of order, a mode git never
+/// writes (sparse directory entries included), unknown entry flags, a split index (`link`), a sparse
+/// index (`sdir`) or any other required (lowercase) extension, a malformed cache-tree.
+/// A SHA-256 index fails the layout checks (and libgit2 1.5 cannot open such repositories anyway).
+///
+/// Format: Documentation/gitformat-index.txt in git.
+struct IndexFile {
+    /// One entry (a path at one stage).
+    struct Entry {
+        /// Where the path is in `names`.
+        var nameStart: Int
+        var nameCount: Int
+        /// Where the 20-byte object id is in `data`.
+        var oidOffset: Int
+        /// 0o100644, 0o100755, 0o120000 or 0o160000.
+        var mode: UInt32
+        /// 0 for a merged entry, 1-3 for the sides of a conflict.
+        var stage: Int
+        /// `git add -N`: a placeholder the next commit leaves out.
+        var intentToAdd: Bool
+        var skipWorktree: Bool
+        /// The cached stat data git compares with the work-tree file.
+        var stat: IndexStat
+    }
+
+    /// One directory of the cache-tree (`TREE` extension).
+    struct CacheTreeNode {
+        /// The directory's own name (one component; empty for the root), in `data`.
+        var nameStart: Int
+        var nameCount: Int
+        /// How many index entries the directory spans; negative when invalidated.
+        var entryCount: Int
+        /// Where the tree id is in `data`, or -1 when invalidated.
+        var oidOffset: Int
+        /// The children, as a range of `childOrder` (sorted by name, bytewise).
+        var children: Range<Int>
+        var isValid: Bool { entryCount >= 0 && oidOffset >= 0 }
+    }
+
+    static let oidSize = 20
+    /// Larger index files are left to libgit2 (git's own limit for the entry count is far below).
+    static let sizeLimit = 1 << 31
+
+    /// 2, 3 or 4.
+    let version: Int
+    /// The whole file.
+    let data: [UInt8]
+    /// The entries' paths: `data` itself for versions 2 and 3, expanded names for version 4.
+    let names: [UInt8]
+    /// In index order: by path (bytewise), then stage.
+    let entries: [Entry]
+    /// Whether an entry has a stage other than 0 (an unresolved merge conflict).
+    let hasConflicts: Bool
+    /// The cache-tree in parse order (pre-order, the root first); empty when the index has none.
+    let cacheTree: [CacheTreeNode]
+    /// Children of the cache-tree nodes, indices into `cacheTree`.
+    let childOrder: [Int]
+
+    /// Reads and parses the index file at `path`; nil when it is missing, unreadable or anything
+    /// `init(data:)` rejects.
+    static func read(at path: PathBytes) -> IndexFile? {
+        let fd = open(path.cString, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_size >= 0, info.st_size < sizeLimit else { return nil }
+        let size = Int(info.st_size)
+        var failed = false
+        let data = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            var done = 0
+            while done < size {
+                let n = pread(fd, buffer.baseAddress! + done, size - done, off_t(done))
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { break }
+                done += n
+            }
+            if done < size { failed = true }
+            count = done
+        }
+        guard !failed else { return nil }
+        return IndexFile(data: data)
+    }
+
+    /// Parses an index file's bytes; nil when they are not a plain SHA-1 index of version 2-4.
+    init?(data: [UInt8]) {
+        let parsed: (Int, [UInt8]?, [Entry], Bool, [CacheTreeNode], [Int])? = data.withUnsafeBufferPointer { p in
+            IndexFile.parse(p)
+        }
+        guard let (version, expanded, entries, conflicts, tree, order) = parsed else { return nil }
+        self.version = version
+        self.data = data
+        self.names = expanded ?? data
+        self.entries = entries
+        self.hasConflicts = conflicts
+        self.cacheTree = tree
+        self.childOrder = order
+    }
+
+    /// The entry's path.
+    func path(of entry: Entry) -> PathBytes { PathBytes(Array(names[entry.nameStart..<(entry.nameStart + entry.nameCount)])) }
+
+    // MARK: parsing
+
+    private static func be32(_ p: UnsafeBufferPointer<UInt8>, _ at: Int) -> UInt32 {
+        UInt32(p[at]) << 24 | UInt32(p[at + 1]) << 16 | UInt32(p[at + 2]) << 8 | UInt32(p[at + 3])
+    }
+
+    private static func be16(_ p: UnsafeBufferPointer<UInt8>, _ at: Int) -> UInt16 {
+        UInt16(p[at]) << 8 | UInt16(p[at + 1])
+    }
+
+    /// The index of the first NUL in `p[from..<end]`, or nil.
+    private static func nul(_ p: UnsafeBufferPointer<UInt8>, from: Int, end: Int) -> Int? {
+        guard from < end, let base = p.baseAddress, let hit = memchr(base + from, 0, end - from) else { return nil }
+        return hit.assumingMemoryBound(to: UInt8.self) - base
+    }
+
+    private static func parse(_ p: UnsafeBufferPointer<UInt8>) -> (Int, [UInt8]?, [Entry], Bool, [CacheTreeNode], [Int])? {
+        let size = p.count
+        let headerSize = 12
+        guard size >= headerSize + oidSize, p[0] == 0x44, p[1] == 0x49, p[2] == 0x52, p[3] == 0x43 else { return nil }  // "DIRC"
+        let version = Int(be32(p, 4))
+        guard (2...4).contains(version) else { return nil }
+        let count = Int(be32(p, 8))
+        let end = size - oidSize  // the trailing checksum
+        guard count <= (end - headerSize) / 63 else { return nil }  // an entry takes at least 63 bytes
+
+        var entries: [Entry] = []
+        entries.reserveCapacity(count)
+        var expanded: [UInt8] = []
+        var previous: [UInt8] = []  // v4: the previous entry's path
+        if version == 4 { expanded.reserveCapacity(count * 32) }
+        var conflicts = false
+        var pos = headerSize
+        for _ in 0..<count {
+            guard pos + 62 <= end else { return nil }
+            let mode = be32(p, pos + 24)
+            switch mode {
+            case 0o100644, 0o100755, 0o120000, 0o160000: break
+            default: return nil  // includes sparse directory entries (0o040000)
+            }
+            let flags = be16(p, pos + 60)
+            var headerLength = 62
+            var extended: UInt16 = 0
+            if flags & 0x4000 != 0 {
+                guard version >= 3, pos + 64 <= end else { return nil }
+                extended = be16(p, pos + 62)
+                guard extended & ~0x6000 == 0 else { return nil }  // only skip-worktree and intent-to-add exist
+                headerLength = 64
+            }
+            let stat = IndexStat(mtimeSeconds: be32(p, pos + 8), mtimeNanoseconds: be32(p, pos + 12), fileSize: be32(p, pos + 36))
+            let oidOffset = pos + 40
+            let statedLength = Int(flags & 0xFFF)
+            let nameStart: Int, nameCount: Int
+            if version == 4 {
+                // A varint (how many bytes to drop from the end of the previous path), then the rest, NUL-terminated.
+                var at = pos + headerLength
+                guard at < end else { return nil }
+                var byte = p[at]
+                at += 1
+                var strip = Int(byte & 0x7F)
+                while byte & 0x80 != 0 {
+                    guard at < end, strip < (1 << 40) else { return nil }
+                    byte = p[at]
+                    at += 1
+                    strip = ((strip + 1) << 7) | Int(byte & 0x7F)
+                }
+                guard strip <= previous.count, let stop = nul(p, from: at, end: end) else { return nil }
+                previous.removeLast(strip)
+                previous.append(contentsOf: UnsafeBufferPointer(rebasing: p[at..<stop]))
+                guard statedLength == 0xFFF ? previous.count >= 0xFFF : previous.count == statedLength else { return nil }
+                nameStart = expanded.count
+                nameCount = previous.count
+                expanded.append(contentsOf: previous)
+                pos = stop + 1
+            } else {
+                nameStart = pos + headerLength
+                if statedLength < 0xFFF {
+                    guard nameStart + statedLength < end, p[nameStart + statedLength] == 0 else { return nil }
+                    nameCount = statedLength
+                } else {
+                    guard let stop = nul(p, from: nameStart + 0xFFF, end: end) else { return nil }
+                    nameCount = stop - nameStart
+                }
+                // Padded with 1-8 NULs to a multiple of 8 bytes.
+                let entrySize = (headerLength + nameCount + 8) & ~7
+                guard pos + entrySize <= end else { return nil }
+                pos += entrySize
+            }
+            guard nameCount > 0 else { return nil }
+            let stage = Int((flags >> 12) & 3)
+            if stage != 0 { conflicts = true }
+            entries.append(Entry(nameStart: nameStart, nameCount: nameCount, oidOffset: oidOffset, mode: mode, stage: stage,
+                                 intentToAdd: extended & 0x2000 != 0, skipWorktree: extended & 0x4000 != 0, stat: stat))
+        }
+
+        // Sorted by path, then stage, as git requires (it refuses to read an index out of order).
+        let sorted = version == 4 ? expanded.withUnsafeBufferPointer { inOrder(entries, $0) } : inOrder(entries, p)
+        guard sorted else { return nil }
+
+        // Extensions, up to the checksum.
+        var tree: ([CacheTreeNode], [Int]) = ([], [])
+        while pos < end {
+            guard pos + 8 <= end else { return nil }
+            let length = Int(be32(p, pos + 4))
+            guard length <= end - pos - 8 else { return nil }
+            let signature = (p[pos], p[pos + 1], p[pos + 2], p[pos + 3])
+            if signature == (0x54, 0x52, 0x45, 0x45) {  // "TREE"
+                guard tree.0.isEmpty, let parsed = parseCacheTree(p, from: pos + 8, end: pos + 8 + length) else { return nil }
+                tree = parsed
+            } else if !(0x41...0x5A).contains(signature.0) {
+                return nil  // a required extension: "link" (split index), "sdir" (sparse index), or unknown
+            }
+            pos += 8 + length
+        }
+        return (version, version == 4 ? expanded : nil, entries, conflicts, tree.0, tree.1)
+    }
+
+    /// Whether the entries are strictly in index order (path bytewise, then stage).
+    private static func inOrder(_ entries: [Entry], _ names: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = names.baseAddress else { return entries.isEmpty }
+        for i in entries.indices.dropFirst() {
+            let a = entries[i - 1], b = entries[i]
+            var order = Int(memcmp(base + a.nameStart, base + b.nameStart, min(a.nameCount, b.nameCount)))
+            if order == 0 { order = a.nameCount - b.nameCount }
+            if order == 0 { order = a.stage - b.stage }
+            guard order < 0 else { return false }
+        }
+        return true
+    }
+
+    /// Parses a `TREE` extension: pre-order nodes `path NUL entry_count SP subtree_count LF [oid]`,
+    /// with no oid when entry_count is negative (invalidated). Returns the nodes and their children.
+    private static func parseCacheTree(_ p: UnsafeBufferPointer<UInt8>, from start: Int, end: Int) -> ([CacheTreeNode], [Int])? {
+        var nodes: [CacheTreeNode] = []
+        var parents: [Int] = []
+        var open: [(node: Int, remaining: Int)] = []  // nodes still expecting children
+        var pos = start
+
+        /// A decimal number (optionally negative) ending at `terminator`.
+        func number(_ terminator: UInt8) -> Int? {
+            var negative = false
+            if pos < end, p[pos] == UInt8(ascii: "-") { negative = true; pos += 1 }
+            var value = 0, digits = 0
+            while pos < end, p[pos] != terminator {
+                let d = Int(p[pos]) - 48
+                guard (0...9).contains(d), digits < 10 else { return nil }
+                value = value * 10 + d
+                digits += 1
+                pos += 1
+            }
+            guard digits > 0, pos < end else { return nil }
+            pos += 1
+            return negative ? -value : value
+        }
+
+        while pos < end {
+            guard let stop = nul(p, from: pos, end: end) else { return nil }
+            let nameStart = pos
+            pos = stop + 1
+            guard let entryCount = number(0x20), let subtreeCount = number(0x0A), subtreeCount >= 0 else { return nil }
+            var oidOffset = -1
+            if entryCount >= 0 {
+                guard pos + oidSize <= end else { return nil }
+                oidOffset = pos
+                pos += oidSize
+            }
+            let index = nodes.count
+            if let last = open.last {
+                open[open.count - 1].remaining -= 1
+                parents.append(last.node)
+                guard stop > nameStart else { return nil }  // only the root is unnamed
+            } else {
+                guard nodes.isEmpty, stop == nameStart else { return nil }  // one root, unnamed
+                parents.append(-1)
+            }
+            nodes.append(CacheTreeNode(nameStart: nameStart, nameCount: stop - nameStart, entryCount: entryCount,
+                                       oidOffset: oidOffset, children: 0..<0))
+            if subtreeCount > 0 { open.append((index, subtreeCount)) }
+            while let last = open.last, last.remaining == 0 { open.removeLast() }
+            guard subtreeCount <= end - pos else { return nil }  // each child takes bytes
+        }
+        guard open.isEmpty else { return nil }
+
+        // Children grouped by parent and sorted by name (git keeps them by length, then name).
+        let base = p.baseAddress!
+        func precedes(_ a: Int, _ b: Int) -> Bool {
+            if parents[a] != parents[b] { return parents[a] < parents[b] }
+            let x = nodes[a], y = nodes[b]
+            let order = memcmp(base + x.nameStart, base + y.nameStart, min(x.nameCount, y.nameCount))
+            return order != 0 ? order < 0 : x.nameCount < y.nameCount
+        }
+        let order = nodes.indices.dropFirst().sorted(by: precedes)
+        var i = 0
+        while i < order.count {
+            let parent = parents[order[i]]
+            var j = i + 1
+            while j < order.count, parents[order[j]] == parent {
+                // Two children with the same name: not a tree git would write.
+                guard precedes(order[j - 1], order[j]) else { return nil }
+                j += 1
+            }
+            nodes[parent].children = i..<j
+            i = j
+        }
+        return (nodes, order)
+    }
+}
+
+/// The stat data an index entry caches for its work-tree file (32-bit, as stored).
+struct IndexStat: Equatable, Sendable {
+    var mtimeSeconds: UInt32
+    var mtimeNanoseconds: UInt32
+    var fileSize: UInt32
+}
