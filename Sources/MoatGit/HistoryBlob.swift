@@ -72,7 +72,8 @@ public struct MissingObject: Hashable, Sendable, CustomStringConvertible {
 public struct HistoryStats: Hashable, Sendable {
     /// Commits walked (their trees were looked at).
     public var commits = 0
-    /// Unique trees walked (each is entered once however many commits share it).
+    /// Unique trees walked for the selected commits (each is entered once however many commits
+    /// share it; the boundary trees of a range and HEAD's tree are not counted).
     public var trees = 0
     /// Entries read in those trees.
     public var treeEntries = 0

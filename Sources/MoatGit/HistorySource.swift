@@ -142,15 +142,17 @@ final class HistoryWalk {
         case let .prePush(lines, remote):
             try resolvePrePush(lines, remote: remote)
         }
-        tips = unique(tips)
-        hides = unique(hides)
+        // Sorted, so the walk does not depend on the order refs were listed in.
+        tips = sortedUnique(tips)
+        hides = sortedUnique(hides)
 
         let shallow = readShallowFile()
         stats.shallow = !shallow.isEmpty
         commitOrder = tips.isEmpty ? [] : orderCommits(shallow: shallow)
 
         markBoundary()
-        if let tree = try repository.headTree() {
+        // A HEAD that cannot be read (unborn, or damaged) holds nothing.
+        if let tree = (try? repository.headTree()) ?? nil {
             defer { git_object_free(tree) }
             var seen = Set<OIDKey>()
             collectBlobs(of: git_tree_id(tree).pointee, seen: &seen, into: &headBlobs)
@@ -175,9 +177,12 @@ final class HistoryWalk {
         if missingSamples.count < HistorySource.missingSampleLimit { missingSamples.append(MissingObject(id: ObjectID(id), kind: kind)) }
     }
 
-    private func unique(_ ids: [git_oid]) -> [git_oid] {
+    private func sortedUnique(_ ids: [git_oid]) -> [git_oid] {
         var seen = Set<OIDKey>()
-        return ids.filter { seen.insert(OIDKey($0)).inserted }
+        return ids.filter { seen.insert(OIDKey($0)).inserted }.sorted { a, b in
+            var a = a, b = b
+            return git_oid_cmp(&a, &b) < 0
+        }
     }
 
     /// The commits listed in `<common dir>/shallow`; empty for a complete repository.
@@ -304,7 +309,7 @@ struct PathKey: Hashable {
     let pathHash: UInt64
 }
 
-extension String {
+private extension String {
     var trimmingSpaces: String {
         var s = Substring(self)
         while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
@@ -312,3 +317,4 @@ extension String {
         return String(s)
     }
 }
+

@@ -101,10 +101,10 @@ extension HistoryWalk {
             git_object_free(revspec.from)
             git_object_free(revspec.to)
         }
-        let (left, right) = rangeSides(spec).count == 2 ? (rangeSides(spec)[0], rangeSides(spec)[1]) : (spec, spec)
         if revspec.flags & GIT_REVSPEC_RANGE.rawValue != 0 {
-            let from = try peelToCommit(revspec.from, named: left.isEmpty ? "HEAD" : left)
-            let to = try peelToCommit(revspec.to, named: right.isEmpty ? "HEAD" : right)
+            let sides = rangeSides(spec).map { $0.isEmpty ? "HEAD" : $0 }  // an empty side means HEAD
+            let from = try peelToCommit(revspec.from, named: sides.first ?? spec)
+            let to = try peelToCommit(revspec.to, named: sides.last ?? spec)
             if revspec.flags & GIT_REVSPEC_MERGE_BASE.rawValue != 0 {
                 tips.append(contentsOf: [from, to])
                 hides.append(contentsOf: try mergeBases(from, to))

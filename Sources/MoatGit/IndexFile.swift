@@ -124,7 +124,7 @@ struct IndexFile {
     /// The index of the first NUL in `p[from..<end]`, or nil.
     private static func nul(_ p: UnsafeBufferPointer<UInt8>, from: Int, end: Int) -> Int? {
         guard from < end, let base = p.baseAddress, let hit = memchr(base + from, 0, end - from) else { return nil }
-        return hit.assumingMemoryBound(to: UInt8.self) - base
+        return UnsafePointer(hit.assumingMemoryBound(to: UInt8.self)) - base
     }
 
     private static func parse(_ p: UnsafeBufferPointer<UInt8>) -> (Int, [UInt8]?, [Entry], Bool, [CacheTreeNode], [Int])? {
@@ -187,13 +187,10 @@ struct IndexFile {
                 pos = stop + 1
             } else {
                 nameStart = pos + headerLength
-                if statedLength < 0xFFF {
-                    guard nameStart + statedLength < end, p[nameStart + statedLength] == 0 else { return nil }
-                    nameCount = statedLength
-                } else {
-                    guard let stop = nul(p, from: nameStart + 0xFFF, end: end) else { return nil }
-                    nameCount = stop - nameStart
-                }
+                // NUL-terminated; the flags hold the length, or 0xFFF for "that long or longer".
+                guard let stop = nul(p, from: nameStart, end: end) else { return nil }
+                nameCount = stop - nameStart
+                guard statedLength == 0xFFF ? nameCount >= 0xFFF : nameCount == statedLength else { return nil }
                 // Padded with 1-8 NULs to a multiple of 8 bytes.
                 let entrySize = (headerLength + nameCount + 8) & ~7
                 guard pos + entrySize <= end else { return nil }

@@ -8,8 +8,9 @@ public enum RevisionSelection: Hashable, Sendable {
     /// are added too, attributed to no commit.
     case allRefs(includeUnreachable: Bool)
     /// What the revisions introduce, read like `git rev-list REV...`: `REV` includes a tip, `^REV`
-    /// excludes what it reaches, `A..B` is `B ^A`, `A...B` is `A B` minus their merge bases, and
-    /// `REV^!` is `REV` minus its parents. See `HistorySource` for the boundary rule.
+    /// excludes what it reaches, `A..B` is `B ^A` (an empty side is HEAD), `A...B` is `A B` minus
+    /// their merge bases, `REV^!` is `REV` minus its parents and `REV^@` its parents. An empty list
+    /// selects nothing. See `HistorySource` for the boundary rule.
     case revisions([String])
     /// What `git push` would send, from the lines git writes to a pre-push hook's stdin, pushing to
     /// `remote` (the hook's first argument: a remote name, or a URL when none was named).

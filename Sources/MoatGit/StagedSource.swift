@@ -28,54 +28,49 @@ public final class StagedSource {
     /// The most a stream over a bigger blob keeps in memory.
     public static let streamCap = 64 << 20
 
-    private let index: OpaquePointer
+    /// The index file the blobs come from, and each blob's cached stat data (for `workTreeFile`).
+    private let indexPath: PathBytes?
+    private let stats: [IndexStat]
+    private lazy var statsByPath: [PathBytes: (ObjectID, IndexStat)] = {
+        var map: [PathBytes: (ObjectID, IndexStat)] = [:]
+        for (blob, stat) in zip(blobs, stats) { map[blob.path] = (blob.blob, stat) }
+        return map
+    }()
 
     /// Computes the staged changes of `repository` (open it with `fromEnvironment: true` in hooks).
+    ///
+    /// The index file is read directly and HEAD's tree is walked only where the index's cache-tree
+    /// does not vouch for a directory (`StagedDiff.fastChanges`); libgit2's diff is the fallback.
     public init(repository: GitRepository) throws(GitError) {
         self.repository = repository
-        let index = try repository.index()
-        var success = false
-        defer { if !success { git_index_free(index) } }
         let tree = try repository.headTree()
         defer { git_object_free(tree) }
-
-        var options = git_diff_options()
-        try GitError.check(git_diff_options_init(&options, UInt32(GIT_DIFF_OPTIONS_VERSION)), "cannot set up the diff")
-        options.flags = GIT_DIFF_SKIP_BINARY_CHECK.rawValue | GIT_DIFF_INCLUDE_TYPECHANGE.rawValue
-        var diff: OpaquePointer?
-        try GitError.check(git_diff_tree_to_index(&diff, repository.pointer, tree, index, &options), "cannot diff HEAD against the index")
-        defer { git_diff_free(diff) }
+        var indexPath = StagedDiff.indexPath(of: repository)
+        var changes: [StagedChange]?
+        if let indexPath, let file = IndexFile.read(at: indexPath) {
+            changes = StagedDiff.fastChanges(repository: repository, headTree: tree, index: file)
+        }
+        if changes == nil { (changes, indexPath) = try StagedDiff.libgit2Changes(repository: repository, headTree: tree) }
 
         var blobs: [StagedBlob] = []
+        var stats: [IndexStat] = []
         var submodules = 0, symlinks = 0
-        for i in 0..<git_diff_num_deltas(diff) {
-            guard let delta = git_diff_get_delta(diff, i)?.pointee else { continue }
-            switch delta.status {
-            case GIT_DELTA_ADDED, GIT_DELTA_MODIFIED, GIT_DELTA_COPIED, GIT_DELTA_RENAMED, GIT_DELTA_TYPECHANGE: break
-            default: continue  // deleted, unmodified, conflicted, ...
-            }
-            let file = delta.new_file
-            // `git add -N` records an intent to add, not content; git commit leaves it out.
-            if delta.status == GIT_DELTA_ADDED, let entry = git_index_get_bypath(index, file.path, 0),
-               entry.pointee.flags_extended & UInt16(GIT_INDEX_ENTRY_INTENT_TO_ADD.rawValue) != 0 { continue }
-            switch GitFileMode(rawValue: UInt32(file.mode)) {
+        for change in changes ?? [] {
+            switch change.mode {
             case .gitlink: submodules += 1
             case .symlink: symlinks += 1
             case .regular, .executable:
-                let id = ObjectID(file.id)
-                blobs.append(StagedBlob(path: PathBytes(cString: file.path), blob: id, size: try repository.blobSize(id),
-                                        mode: GitFileMode(rawValue: UInt32(file.mode))!))
-            case .tree, nil: continue
+                blobs.append(StagedBlob(path: change.path, blob: change.id, size: try repository.blobSize(change.id), mode: change.mode))
+                stats.append(change.stat)
+            case .tree: continue
             }
         }
         self.blobs = blobs
         self.skippedSubmodules = submodules
         self.skippedSymlinks = symlinks
-        self.index = index
-        success = true
+        self.indexPath = indexPath
+        self.stats = stats
     }
-
-    deinit { git_index_free(index) }
 
     /// The work tree root staged paths are relative to (the git directory for a bare repository).
     public var root: PathBytes { repository.workdir ?? repository.gitDir }
@@ -105,14 +100,13 @@ public final class StagedSource {
 
     /// The work-tree file for `blob` when the index vouches that it still holds the staged content.
     private func workTreeFile(matching blob: StagedBlob) -> FileByteSource? {
-        guard let root = repository.workdir, let entry = git_index_get_bypath(index, blob.path.cString, 0)?.pointee,
-              let indexPath = git_index_path(index) else { return nil }
+        guard let root = repository.workdir, let indexPath, let (id, entry) = statsByPath[blob.path], id == blob.blob else { return nil }
         let path = root.appending(blob.path.bytes)
         var file = stat(), indexFile = stat()
-        guard lstat(path.cString, &file) == 0, (file.st_mode & S_IFMT) == S_IFREG, stat(indexPath, &indexFile) == 0,
-              Int(file.st_size) == blob.size, entry.file_size == UInt32(truncatingIfNeeded: file.st_size),
-              entry.mtime.seconds == Int32(truncatingIfNeeded: file.st_mtim.tv_sec),
-              entry.mtime.nanoseconds == 0 || entry.mtime.nanoseconds == UInt32(file.st_mtim.tv_nsec),
+        guard lstat(path.cString, &file) == 0, (file.st_mode & S_IFMT) == S_IFREG, stat(indexPath.cString, &indexFile) == 0,
+              Int(file.st_size) == blob.size, entry.fileSize == UInt32(truncatingIfNeeded: file.st_size),
+              entry.mtimeSeconds == UInt32(truncatingIfNeeded: file.st_mtim.tv_sec),
+              entry.mtimeNanoseconds == 0 || entry.mtimeNanoseconds == UInt32(file.st_mtim.tv_nsec),
               (file.st_mtim.tv_sec, file.st_mtim.tv_nsec) < (indexFile.st_mtim.tv_sec, indexFile.st_mtim.tv_nsec)
         else { return nil }
         guard let source = try? FileByteSource(path: path), source.size == blob.size else { return nil }

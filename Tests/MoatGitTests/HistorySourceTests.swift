@@ -235,6 +235,8 @@ final class HistorySourceTests: XCTestCase {
         // b.txt's "b\n" is not in the boundary (feature 2 overwrote it there): it counts as introduced.
         XCTAssertEqual(try repo.history(.revisions(["feature..main"])).blobs.map(\.id.hex), try ["b\n", "m\n"].map(repo.blobID))
         XCTAssertEqual(try repo.history(.revisions(["main..main"])).blobs.count, 0)
+        XCTAssertEqual(try repo.history(.revisions(["main.."])).blobs.count, 0)  // an empty side is HEAD
+        XCTAssertEqual(try repo.history(.revisions(["..feature"])).blobs.map(\.id.hex), expected)
         XCTAssertEqual(try repo.history(.revisions([])).blobs.count, 0)
         // A single revision: everything it reaches.
         XCTAssertEqual(try repo.history(.revisions(["main"])).blobs.count, 4)

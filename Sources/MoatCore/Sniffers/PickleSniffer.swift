@@ -25,9 +25,12 @@ public struct PickleSniffer: Sniffer {
         if h[0] == 0x80, (2...5).contains(h[1]) {
             walk = PickleWalker.walk(total: input.size, start: 0, limits: limits) { input.bytes(at: $0, count: $1) }
         } else if h[0] == 0x78, [0x01, 0x5E, 0x9C, 0xDA].contains(h[1]), (Int(h[0]) << 8 | Int(h[1])) % 31 == 0 {
-            guard let raw = input.prefix(min(input.size, PickleSniffer.maxCompressedRead)),
+            // A few bytes first: only a stream that inflates to a pickle is worth inflating further.
+            guard let peek = Inflater.inflatePrefix(Array(h.prefix(4096)), wrapper: .zlib, limit: 16),
+                  peek.count >= 2, peek[0] == 0x80, (2...5).contains(peek[1]),
+                  let raw = input.prefix(min(input.size, PickleSniffer.maxCompressedRead)),
                   let inflated = Inflater.inflatePrefix(raw, wrapper: .zlib, limit: PickleSniffer.maxInflated),
-                  inflated.count >= 2, inflated[0] == 0x80, (2...5).contains(inflated[1]) else { return .notMine }
+                  inflated.count >= 2 else { return .notMine }
             walk = PickleWalker.walk(inflated, limits: limits)
             compressed = true
         } else if PickleSniffer.mayBeProtocol0(h) {

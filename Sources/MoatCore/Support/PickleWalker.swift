@@ -431,7 +431,8 @@ public struct PickleWalker {
         if let shape { count = elements(ofShape: shape) }
         out.tensors[ti].elements = count
         guard let count, let itemSize, itemSize > 0 else { throw .budget("joblib array of unknown size") }
-        if dictLookup(state, "numpy_array_alignment_bytes") != nil {
+        // One padding-length byte and the padding, when the wrapper carries an alignment (None: no padding).
+        if case .int? = dictLookup(state, "numpy_array_alignment_bytes") {
             let pad = try u8()
             try skip(pad)
         }
