@@ -39,7 +39,11 @@ cat "$cache/staged.md"
 echo
 git -C "$repo" reset -q --hard main
 
-# --- 2. moat scan of a directory holding GBs of weights ---------------------------------------
+# --- 2. moat history (a separate script, it takes longer) ---------------------------------------
+"$here/run-history.sh" "$moat"
+echo
+
+# --- 3. moat scan of a directory holding GBs of weights ---------------------------------------
 big="$cache/weights-dir"
 if [ ! -f "$big/.done" ]; then
   rm -rf "$big"; mkdir -p "$big"

@@ -66,7 +66,7 @@ struct HistoryCommand: ParsableCommand {
         }
         var scan = ArtifactScan(mode: "history", root: (repository.workdir ?? repository.gitDir).description)
         scan.result.commitsWalked = history.stats.commits
-        scan.result.missingObjects = history.stats.missingCommits + history.stats.missingTrees + history.stats.missingBlobs
+        scan.result.missingObjects = history.stats.missingObjects
         if history.stats.skippedGitlinks > 0 { scan.result.skipped["submodules"] = history.stats.skippedGitlinks }
         if history.stats.skippedSymlinks > 0 { scan.result.skipped["symlinks"] = history.stats.skippedSymlinks }
         for m in history.missingSamples.prefix(5) { scan.result.warnings.append("missing \(m)") }
