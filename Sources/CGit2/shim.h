@@ -6,5 +6,7 @@
 /* git_libgit2_opts is variadic, which Swift cannot call: one wrapper per option we use. */
 static inline int cgit2_set_strict_hash_verification(int on) { return git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, on); }
 static inline int cgit2_set_owner_validation(int on) { return git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, on); }
+static inline int cgit2_set_caching(int on) { return git_libgit2_opts(GIT_OPT_ENABLE_CACHING, on); }
+static inline int cgit2_set_cache_max_size(ssize_t bytes) { return git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, bytes); }
 static inline int cgit2_set_mwindow_file_limit(size_t n) { return git_libgit2_opts(GIT_OPT_SET_MWINDOW_FILE_LIMIT, n); }
 #endif

@@ -2,6 +2,8 @@ import CGit2
 
 /// Process-wide libgit2 set-up. Call `initialize()` before any other libgit2 use; opening a
 /// repository does it for you.
+private let MOAT_CACHE_BYTES = 16 << 20
+
 public enum GitLibrary {
     private static let setUp: Void = {
         git_libgit2_init()
@@ -9,6 +11,9 @@ public enum GitLibrary {
         _ = cgit2_set_strict_hash_verification(0)
         // No limit on open pack files by default; repositories with thousands of packs exhaust fds.
         _ = cgit2_set_mwindow_file_limit(128)
+        // The object cache (256 MB per repository by default) keeps trees and commits a sweep
+        // reads exactly once; one repository per worker multiplied it. Bound it.
+        _ = cgit2_set_cache_max_size(MOAT_CACHE_BYTES)
     }()
 
     /// Initialises libgit2 once per process (thread-safe, idempotent).
