@@ -83,7 +83,8 @@ enum StagedDiff {
     }
 
     /// The staged changes according to libgit2's `git_diff_tree_to_index`, and the index's file.
-    static func libgit2Changes(repository: GitRepository, headTree: OpaquePointer?) throws(GitError) -> (changes: [StagedChange], indexPath: PathBytes?) {
+    static func libgit2Changes(repository: GitRepository, headTree: OpaquePointer?)
+        throws(GitError) -> (changes: [StagedChange], indexPath: PathBytes?) {
         let index = try repository.index()
         defer { git_index_free(index) }
         var options = git_diff_options()
@@ -108,7 +109,8 @@ enum StagedDiff {
             switch GitFileMode(rawValue: UInt32(file.mode)) {
             case let mode? where mode != .tree:
                 let stat = entry.map {
-                    IndexStat(mtimeSeconds: UInt32(bitPattern: $0.mtime.seconds), mtimeNanoseconds: $0.mtime.nanoseconds, fileSize: $0.file_size)
+                    IndexStat(mtimeSeconds: UInt32(bitPattern: $0.mtime.seconds), mtimeNanoseconds: $0.mtime.nanoseconds,
+                              fileSize: $0.file_size)
                 } ?? IndexStat(mtimeSeconds: 0, mtimeNanoseconds: 0, fileSize: 0)
                 changes.append(StagedChange(path: PathBytes(cString: file.path), id: ObjectID(file.id), mode: mode, stat: stat))
             default: continue
