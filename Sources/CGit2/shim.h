@@ -2,6 +2,7 @@
 #define MOAT_CGIT2_SHIM_H
 #include <git2.h>
 #include <git2/sys/odb_backend.h>
+#include <git2/sys/repository.h>
 
 /* git_libgit2_opts is variadic, which Swift cannot call: one wrapper per option we use. */
 static inline int cgit2_set_strict_hash_verification(int on) { return git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, on); }

@@ -13,6 +13,11 @@ public final class GitRepository {
     private var cachedOdb: OpaquePointer?
     /// The pack reader behind `packedBlobSource`, opened on first use (see BlobSources.swift).
     var cachedPackReader: PackedObjectReader?
+    /// `GIT_INDEX_FILE` as given when the repository was opened from the environment (absolute).
+    /// libgit2 would load and checksum it during open (~10 ms on a 10k-file index); it is loaded
+    /// only if something asks for libgit2's index (`index()`).
+    private(set) var indexFileOverride: PathBytes?
+    private var indexOverrideApplied = false
 
     private init(_ pointer: OpaquePointer) { self.pointer = pointer }
 
@@ -41,14 +46,20 @@ public final class GitRepository {
         var raw: OpaquePointer?
         var rc: Int32
         var failure: GitError?
+        var overrideIndex: PathBytes?
         if fromEnvironment {
             // libgit2 1.5 refuses GIT_WORK_TREE under OPEN_FROM_ENV ("unimplemented"): hide it for the
             // call and apply it afterwards. The environment is restored before returning.
             let workTree = getenv("GIT_WORK_TREE").map { PathBytes(cString: $0) }
             if workTree != nil { unsetenv("GIT_WORK_TREE") }
+            // GIT_INDEX_FILE is hidden too and applied lazily (see `indexFileOverride`).
+            let indexFile = getenv("GIT_INDEX_FILE").map { PathBytes(cString: $0) }
+            if indexFile != nil { unsetenv("GIT_INDEX_FILE") }
             rc = git_repository_open_ext(&raw, nil, GIT_REPOSITORY_OPEN_FROM_ENV.rawValue, nil)
             if rc < 0 { failure = GitError.last(rc, "cannot open repository") }
             if let workTree { setenv("GIT_WORK_TREE", workTree.cString, 1) }
+            if let indexFile { setenv("GIT_INDEX_FILE", indexFile.cString, 1) }
+            overrideIndex = indexFile.map { $0.absolute }
             if rc == 0, let raw, let workTree {
                 rc = git_repository_set_workdir(raw, workTree.cString, 0)
                 if rc < 0 { failure = GitError.last(rc, "cannot use GIT_WORK_TREE '\(workTree)'"); git_repository_free(raw) }
@@ -61,7 +72,9 @@ public final class GitRepository {
             let searched = fromEnvironment ? (getenv("GIT_DIR").map { PathBytes(cString: $0) } ?? PathBytes(".")) : start
             throw explain(failure, searchedFrom: searched)
         }
-        return GitRepository(raw!)
+        let repository = GitRepository(raw!)
+        repository.indexFileOverride = overrideIndex
+        return repository
     }
 
     /// Rewrites libgit2's open failures the way git words them.
@@ -109,6 +122,13 @@ public final class GitRepository {
     /// The index `git commit` would use (the one named by `GIT_INDEX_FILE` when opened from the
     /// environment). The caller frees it with `git_index_free`.
     func index() throws(GitError) -> OpaquePointer {
+        if let file = indexFileOverride, !indexOverrideApplied {
+            var custom: OpaquePointer?
+            try GitError.check(git_index_open(&custom, file.cString), "cannot read the index \(file)")
+            git_repository_set_index(pointer, custom)
+            git_index_free(custom)
+            indexOverrideApplied = true
+        }
         var index: OpaquePointer?
         try GitError.check(git_repository_index(&index, pointer), "cannot read the index")
         return index!

@@ -31,17 +31,10 @@ enum StagedDiff {
     /// Deeper directory nesting is left to libgit2.
     static let maxDepth = 1024
 
-    /// The index file the repository uses: `GIT_INDEX_FILE` when libgit2 took it from the environment
-    /// (it then has the index loaded already, so asking costs nothing), otherwise `index` in the git
-    /// directory. Nil when the index has no file.
+    /// The index file the repository uses: `GIT_INDEX_FILE` when the repository was opened from the
+    /// environment with it set, otherwise `index` in the git directory.
     static func indexPath(of repository: GitRepository) -> PathBytes? {
-        if getenv("GIT_INDEX_FILE") != nil {
-            // Opened from the environment, libgit2 loaded this file during open; otherwise it loads
-            // the default index now, which is slower but still the right file.
-            guard let index = try? repository.index() else { return nil }
-            defer { git_index_free(index) }
-            return git_index_path(index).map { PathBytes(cString: $0) }
-        }
+        if let file = repository.indexFileOverride { return file }
         return repository.gitDir.appending(Array("index".utf8))
     }
 
