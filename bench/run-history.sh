@@ -47,7 +47,7 @@ echo "| run | wall | peak RSS |"
 echo "| --- | --- | --- |"
 for r in "$repo" "$big"; do
   /usr/bin/time -f "%e %M" -o "$cache/time.txt" "$moat" history -C "$r" --no-progress --format json --output "$cache/out.json" || true
-  read -r wall rss < "$cache/time.txt"
+  read -r wall rss < <(tail -1 "$cache/time.txt")
   echo "| moat history on $(basename "$r") | ${wall} s | $((rss / 1024)) MB |"
 done
 echo

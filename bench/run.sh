@@ -24,7 +24,8 @@ git -C "$repo" reset -q --hard main
 git -C "$repo" clean -qfdx
 # The change: three edited source files and one new 70 KB file.
 for f in $(git -C "$repo" ls-files '*.swift' | head -3); do echo "// edited for the benchmark" >> "$repo/$f"; done
-git -C "$repo" ls-files '*.swift' | tail -40 | (cd "$repo" && xargs cat) | head -c 70000 > "$repo/NewFeature.swift"
+git -C "$repo" ls-files '*.swift' | tail -40 | (cd "$repo" && xargs cat) > "$cache/new-file.tmp"
+head -c 70000 "$cache/new-file.tmp" > "$repo/NewFeature.swift"
 git -C "$repo" add -A
 echo "## moat staged (pre-commit hook path)"
 echo

@@ -67,11 +67,11 @@ public struct TextReport: Report {
         return out
     }
 
+    /// Quotes a path for a shell command line unless it only holds safe characters.
     func shellQuote(_ s: String) -> String {
-        if s.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || "/._-+<>".utf8.contains($0) }),
-           !s.contains("<") { return s }
         if s == "<path>" { return s }
-        return "'" + s.replacing("'", with: "'\\''") + "'"
+        let safe = s.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || "/._-+".utf8.contains($0) }
+        return safe ? s : "'" + s.replacing("'", with: "'\\''") + "'"
     }
 
     func paint(_ s: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
