@@ -56,13 +56,21 @@ public struct TextReport: Report {
     }
 
     func fixAdvice(mode: String, paths: [String]) -> String {
-        let sample = paths.count == 1 ? paths[0] : "<path>"
+        let sample = paths.count == 1 ? shellQuote(paths[0]) : "<path>"
         var out = "\nTo fix:\n"
-        if mode == "staged" {
-            out += "  git restore --staged \(shellQuote(sample))   # unstage it (the file stays on disk)\n"
+        switch mode {
+        case "history":
+            out += "  The content is in the repository's history: deleting the file does not remove it.\n"
+            out += "  git filter-repo --invert-paths --path \(sample)   # rewrite history without it, then force-push\n"
+            out += "  and have every clone re-cloned; rotate any credential it held.\n"
+            return out
+        case "staged":
+            out += "  git restore --staged \(sample)   # unstage it (the file stays on disk)\n"
+        default:
+            break
         }
-        out += "  echo \(shellQuote(sample)) >> .gitignore   # keep it out of git\n"
-        out += "  git lfs track \(shellQuote(sample))         # or store it with Git LFS instead\n"
+        out += "  echo \(sample) >> .gitignore   # keep it out of git\n"
+        out += "  git lfs track \(sample)         # or store it with Git LFS instead\n"
         if mode == "staged" { out += "Commit anyway (not recommended): git commit --no-verify\n" }
         return out
     }
