@@ -17,14 +17,20 @@ let package = Package(
         // C libraries from Debian's -dev packages.
         .systemLibrary(name: "CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CPCRE2", pkgConfig: "libpcre2-8", providers: [.apt(["libpcre2-dev"])]),
+        .systemLibrary(name: "CVectorscan", pkgConfig: "libhs", providers: [.apt(["libvectorscan-dev"])]),
 
         // Bounded byte access shared by sources and detectors: no git, no formats.
         .target(name: "MoatBytes", dependencies: ["CZlib"]),
 
+        // The secret-matching engine: patterns in, (rule, range) matches out. Keyword prefilter,
+        // vectorscan database and PCRE2-JIT confirmation behind one interface; no git, files or reports.
+        .target(name: "MoatMatch", dependencies: ["CPCRE2", "CVectorscan"]),
+
         // The detection core: a path and bytes in, findings out. Knows nothing of git or the CLI.
         .target(
             name: "MoatCore",
-            dependencies: ["MoatBytes", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["MoatBytes", "MoatMatch", "MoatRuleSchema", .product(name: "Crypto", package: "swift-crypto"), "Yams"],
             plugins: ["PatternsPlugin"]
         ),
 
@@ -43,10 +49,18 @@ let package = Package(
             ]
         ),
 
+        // The rule-file format (docs/rules.md): parsing and lint shared by the generator and the
+        // run-time loader of user rule files, so both accept exactly the same files.
+        .target(name: "MoatRuleSchema", dependencies: ["Yams"]),
+
         // Build-time generator: Patterns/*.yaml -> Swift source embedded in MoatCore.
-        .executableTarget(name: "moat-patterns-gen", dependencies: ["Yams"], path: "Sources/MoatPatternsGen"),
+        .executableTarget(name: "moat-patterns-gen", dependencies: ["MoatRuleSchema"], path: "Sources/MoatPatternsGen"),
         .plugin(name: "PatternsPlugin", capability: .buildTool(), dependencies: ["moat-patterns-gen"]),
 
+        // Throughput of the matching engine on real text (not a product; see bench/match.sh).
+        .executableTarget(name: "moat-bench-match", dependencies: ["MoatMatch", "Yams"]),
+
+        .testTarget(name: "MoatMatchTests", dependencies: ["MoatMatch"]),
         .testTarget(name: "MoatCoreTests", dependencies: ["MoatCore", "MoatBytes"]),
         .testTarget(name: "MoatGitTests", dependencies: ["MoatGit", "MoatBytes"]),
         .testTarget(name: "MoatReportTests", dependencies: ["MoatReport", "MoatCore"]),

@@ -26,7 +26,11 @@ public struct ArtifactDetector: Sendable {
 
     /// Examines one input. `blob` and `commit` are carried into the finding when known.
     public func examine(path: PathBytes, source: ByteSource, blob: String? = nil, commit: String? = nil) -> Outcome {
-        let input = SniffInput(path: path, source: source)
+        examine(SniffInput(path: path, source: source), blob: blob, commit: commit)
+    }
+
+    /// Examines an input already wrapped for sniffing (so other detectors can share its reads).
+    public func examine(_ input: SniffInput, blob: String? = nil, commit: String? = nil) -> Outcome {
         for sniffer in sniffers {
             switch sniffer.sniff(input) {
             case .notMine: continue

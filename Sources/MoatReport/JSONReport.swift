@@ -48,6 +48,7 @@ public struct JSONReport: Report {
         w.field("blob", f.blob)
         w.field("commit", f.commit)
         w.field("line", f.line)
+        w.field("column", f.column)
         w.field("label", f.label)
         w.beginObject("summary")
         let s = f.summary
@@ -69,6 +70,14 @@ public struct JSONReport: Report {
         w.beginArray("path_hints")
         for h in f.pathHints { w.element(h) }
         w.endArray()
+        if let e = f.secret {
+            w.beginObject("secret")
+            w.field("preview", e.preview)
+            if let v = e.value { w.field("value", v) }
+            w.field("entropy", hundredths: Int((e.entropy * 100).rounded()))
+            w.field("why", e.why)
+            w.endObject()
+        }
         if let p = f.provenance {
             w.beginObject("history")
             w.field("author", p.author)

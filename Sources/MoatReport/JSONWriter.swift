@@ -33,6 +33,12 @@ struct JSONWriter {
 
     mutating func field(_ key: String, _ value: String?) { raw(key, value.map(JSONWriter.quote) ?? "null") }
     mutating func field(_ key: String, _ value: Int?) { raw(key, value.map(String.init) ?? "null") }
+    /// A number with two decimals, from its value in hundredths (412 -> 4.12).
+    mutating func field(_ key: String, hundredths v: Int) {
+        let sign = v < 0 ? "-" : ""
+        let a = abs(v)
+        raw(key, "\(sign)\(a / 100).\(a % 100 < 10 ? "0" : "")\(a % 100)")
+    }
     mutating func field(_ key: String, _ value: Bool) { raw(key, value ? "true" : "false") }
     mutating func element(_ value: String) { separator(); out += JSONWriter.quote(value) }
 

@@ -16,8 +16,10 @@ public struct TextReport: Report {
             case .warn: tag = paint("WARN ", "1;33")
             case .info: tag = paint("INFO ", "2")
             }
-            out += "\(tag) \(paint(f.path.description, "1"))\(f.line.map { ":\($0)" } ?? "")\n"
+            let location = f.line.map { ":\($0)" + (f.column.map { ":\($0)" } ?? "") } ?? ""
+            out += "\(tag) \(paint(f.path.description, "1"))\(location)\n"
             out += "      \(f.message)\n"
+            if let e = f.secret { out += "      \(paint("why: " + e.why, "2"))\n" }
             if let p = f.provenance { out += "      \(provenanceLine(f, p))\n" }
             var why = f.pathHints
             why.append(f.rule)
@@ -28,7 +30,9 @@ public struct TextReport: Report {
             out += paint("moat: \(r.missingObjects) \(r.missingObjects == 1 ? "object" : "objects") could not be read (partial or shallow clone, or damage): not scanned", "1;33") + "\n"
         }
         let blocking = findings.filter { $0.severity == .block }
-        if !blocking.isEmpty { out += fixAdvice(mode: r.mode, paths: blocking.map(\.path.description)) }
+        let blockingArtifacts = blocking.filter { $0.kind == .artifact }
+        if !blockingArtifacts.isEmpty { out += fixAdvice(mode: r.mode, paths: blockingArtifacts.map(\.path.description)) }
+        if blocking.contains(where: { $0.kind == .secret }) { out += secretAdvice(mode: r.mode) }
         return out
     }
 
@@ -47,7 +51,7 @@ public struct TextReport: Report {
         var files = "\(r.filesScanned) \(noun)"
         if r.mode == "history" { files += " in \(r.commitsWalked) \(r.commitsWalked == 1 ? "commit" : "commits")" }
         let stats = "\(files), \(FindingMessage.bytes(r.bytesRead)) read, \(r.durationMs) ms"
-        guard !r.findings.isEmpty else { return paint("moat: no model artifacts found", "32") + " (\(stats))" }
+        guard !r.findings.isEmpty else { return paint("moat: nothing found", "32") + " (\(stats))" }
         var parts: [String] = []
         if let b = counts[.block] { parts.append(paint("\(b) blocking", "1;31")) }
         if let w = counts[.warn] { parts.append(paint("\(w) \(w == 1 ? "warning" : "warnings")", "33")) }
@@ -72,6 +76,16 @@ public struct TextReport: Report {
         out += "  echo \(sample) >> .gitignore   # keep it out of git\n"
         out += "  git lfs track \(sample)         # or store it with Git LFS instead\n"
         if mode == "staged" { out += "Commit anyway (not recommended): git commit --no-verify\n" }
+        return out
+    }
+
+    func secretAdvice(mode: String) -> String {
+        var out = "\nFor secrets:\n"
+        out += "  Treat the value as exposed: revoke or rotate it with its provider.\n"
+        out += "  Load it at run time instead (an environment variable, a secret manager) and keep files like .env out of git.\n"
+        if mode == "history" { out += "  Removing it from history (git filter-repo) does not make it secret again.\n" }
+        if mode == "staged" { out += "  Then unstage or edit the file: git restore --staged <path>\n" }
+        out += "  Run with --show-secrets to print the full values.\n"
         return out
     }
 

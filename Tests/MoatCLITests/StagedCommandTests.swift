@@ -42,7 +42,7 @@ final class StagedCommandTests: XCTestCase {
         try CLI.plant("positive/tiny-llama.safetensors", as: "model.safetensors", in: repo)
         let r = try CLI.moat(["staged"], in: repo)
         XCTAssertEqual(r.status, 0, r.stdout)
-        XCTAssertTrue(r.stdout.contains("no model artifacts"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("nothing found"), r.stdout)
     }
 
     func testFromSubdirectoryAndWithDashC() throws {

@@ -20,6 +20,10 @@ public struct Finding: Sendable {
     public var commit: String?
     /// 1-based line for text findings.
     public var line: Int?
+    /// 1-based column (in bytes) for text findings.
+    public var column: Int?
+    /// For secrets: the redacted value and why it matched.
+    public var secret: SecretEvidence?
     public var summary: ArtifactSummary
     /// What it is, for people: "PyTorch training checkpoint".
     public var label: String
@@ -33,7 +37,8 @@ public struct Finding: Sendable {
     public var provenance: Provenance?
 
     public init(kind: Kind, category: Category, rule: String, format: String, severity: Severity, path: PathBytes,
-                size: Int, blob: String? = nil, commit: String? = nil, line: Int? = nil, summary: ArtifactSummary,
+                size: Int, blob: String? = nil, commit: String? = nil, line: Int? = nil, column: Int? = nil,
+                secret: SecretEvidence? = nil, summary: ArtifactSummary,
                 label: String, message: String, pathHints: [String] = [], fingerprint: String) {
         self.kind = kind
         self.category = category
@@ -45,6 +50,8 @@ public struct Finding: Sendable {
         self.blob = blob
         self.commit = commit
         self.line = line
+        self.column = column
+        self.secret = secret
         self.summary = summary
         self.label = label
         self.message = message
@@ -72,5 +79,25 @@ public struct Provenance: Sendable, Equatable {
         self.paths = paths
         self.commits = commits
         self.inHead = inHead
+    }
+}
+
+/// What a secret finding shows about the value. The full value is kept only when the user asked
+/// for it (`--show-secrets`); otherwise only a redacted preview exists in memory past detection.
+public struct SecretEvidence: Sendable, Equatable {
+    /// "hf_Ab…89 (37 chars)": enough to recognise the value, not enough to use it.
+    public var preview: String
+    /// The full value, only with `--show-secrets`.
+    public var value: String?
+    /// Shannon entropy of the value in bits per byte.
+    public var entropy: Double
+    /// Why it matched: keyword, entropy threshold, offline validation.
+    public var why: String
+
+    public init(preview: String, value: String?, entropy: Double, why: String) {
+        self.preview = preview
+        self.value = value
+        self.entropy = entropy
+        self.why = why
     }
 }

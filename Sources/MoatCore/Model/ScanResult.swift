@@ -32,6 +32,7 @@ public struct ScanResult: Sendable {
         findings.sorted { a, b in
             if a.severity != b.severity { return a.severity > b.severity }
             if a.path != b.path { return a.path < b.path }
+            if (a.line ?? 0, a.column ?? 0) != (b.line ?? 0, b.column ?? 0) { return (a.line ?? 0, a.column ?? 0) < (b.line ?? 0, b.column ?? 0) }
             return a.rule < b.rule
         }
     }

@@ -44,6 +44,7 @@ struct HistoryCommand: ParsableCommand {
     @Flag(name: .customLong("no-progress"), help: "Never show the progress line (it shows only on a terminal).")
     var noProgress = false
 
+    @OptionGroup var detection: DetectionOptions
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
@@ -64,25 +65,28 @@ struct HistoryCommand: ParsableCommand {
         } catch let e as GitError {
             throw MoatError(e.description)
         }
-        var scan = ArtifactScan(mode: "history", root: (repository.workdir ?? repository.gitDir).description)
+        let scanner = try detection.scanner(compileDatabase: true)
+        var scan = ArtifactScan(mode: "history", root: (repository.workdir ?? repository.gitDir).description, scanner: scanner)
         scan.result.commitsWalked = history.stats.commits
         scan.result.missingObjects = history.stats.missingObjects
         if history.stats.skippedGitlinks > 0 { scan.result.skipped["submodules"] = history.stats.skippedGitlinks }
         if history.stats.skippedSymlinks > 0 { scan.result.skipped["symlinks"] = history.stats.skippedSymlinks }
         for m in history.missingSamples.prefix(5) { scan.result.warnings.append("missing \(m)") }
 
-        let items = try sweep(history.blobs, gitDir: repository.gitDir)
+        let items = try sweep(history.blobs, gitDir: repository.gitDir, scanner: scanner)
         for (blob, item) in zip(history.blobs, items) {
             guard var item else { continue }
-            if case .outcome(.finding(var f), let n) = item {
-                f.commit = blob.firstCommit?.hex
-                if blob.firstCommit != nil, blob.reachable {
-                    f.provenance = Provenance(author: blob.author ?? "unknown", time: blob.time ?? 0, paths: blob.pathCount,
-                                              commits: blob.commitCount, inHead: blob.inHead)
-                } else {
-                    f.summary.addNote("dangling object (no ref reaches it)")
+            if case .outcome(var outcome, let n) = item {
+                for i in outcome.findings.indices {
+                    outcome.findings[i].commit = blob.firstCommit?.hex
+                    if blob.firstCommit != nil, blob.reachable {
+                        outcome.findings[i].provenance = Provenance(author: blob.author ?? "unknown", time: blob.time ?? 0, paths: blob.pathCount,
+                                                                    commits: blob.commitCount, inHead: blob.inHead)
+                    } else {
+                        outcome.findings[i].summary.addNote("dangling object (no ref reaches it)")
+                    }
                 }
-                item = .outcome(.finding(f), bytesRead: n)
+                item = .outcome(outcome, bytesRead: n)
             }
             if case .unreadable = item { scan.result.missingObjects += 1 }
             scan.add(item)
@@ -112,7 +116,7 @@ struct HistoryCommand: ParsableCommand {
 
     /// Reads and scans every blob with one repository handle per worker (libgit2 objects are
     /// single-threaded, and one handle shared between threads was measured slower than one thread).
-    func sweep(_ blobs: [HistoryBlob], gitDir: PathBytes) throws -> [ArtifactScan.Item?] {
+    func sweep(_ blobs: [HistoryBlob], gitDir: PathBytes, scanner: ContentScanner) throws -> [ArtifactScan.Item?] {
         let workers = max(1, min(jobs ?? System.activeCores, blobs.count))
         let progress = Progress(total: blobs.count, totalBytes: blobs.reduce(0) { $0 + $1.size }, enabled: !noProgress)
         let results = UnsafeMutableBufferPointer<ArtifactScan.Item?>.allocate(capacity: blobs.count)
@@ -120,7 +124,6 @@ struct HistoryCommand: ParsableCommand {
         defer { results.deallocate() }
         let shared = SendableBuffer(results)
         let next = AtomicCounter()
-        let detector = ArtifactDetector()
         let path = gitDir.description
         let openFailure = Failure()
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
@@ -133,7 +136,7 @@ struct HistoryCommand: ParsableCommand {
                 let i = next.increment()
                 guard i < blobs.count else { return }
                 let blob = blobs[i]
-                shared.buffer[i] = ArtifactScan.examine(detector, path: blob.path, blob: blob.id.hex) {
+                shared.buffer[i] = ArtifactScan.examine(scanner, path: blob.path, blob: blob.id.hex) {
                     try repo.blobSource(blob.id, size: blob.size, wholeReadLimit: HistoryCommand.wholeReadLimit)
                 }
                 progress.advance(bytes: blob.size)

@@ -17,11 +17,12 @@ struct ScanCommand: ParsableCommand {
     @Flag(name: .long, help: "Scan files that .gitignore excludes too.")
     var noIgnore = false
 
+    @OptionGroup var detection: DetectionOptions
     @OptionGroup var output: OutputOptions
 
     func run() throws {
         GitLibrary.initialize()
-        var scan = ArtifactScan(mode: "scan", root: Terminal.currentDirectory())
+        var scan = ArtifactScan(mode: "scan", root: Terminal.currentDirectory(), scanner: try detection.scanner(compileDatabase: true))
         let walker = WorkTreeWalker(respectIgnore: !noIgnore) { problem in
             scan.result.warnings.append(problem.description)
             if case .brokenSymlink = problem { scan.result.skip("broken-symlinks") }

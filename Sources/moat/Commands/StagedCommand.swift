@@ -18,6 +18,7 @@ struct StagedCommand: ParsableCommand {
     @Option(name: .customShort("C"), help: ArgumentHelp("Run as if moat was started in DIR (like git -C).", valueName: "dir"))
     var directory: String?
 
+    @OptionGroup var detection: DetectionOptions
     @OptionGroup var output: OutputOptions
 
     func run() throws {
@@ -31,7 +32,7 @@ struct StagedCommand: ParsableCommand {
         } catch {
             throw MoatError(error.description)
         }
-        var scan = ArtifactScan(mode: "staged", root: staged.root.description)
+        var scan = ArtifactScan(mode: "staged", root: staged.root.description, scanner: try detection.scanner(compileDatabase: false))
         for item in staged.blobs {
             scan.examine(path: item.path, blob: item.blob.hex) { try staged.content(of: item) }
         }

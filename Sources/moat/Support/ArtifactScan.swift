@@ -2,25 +2,28 @@ import Dispatch
 import MoatBytes
 import MoatCore
 
-/// Runs the detector over inputs and gathers a `ScanResult`.
+/// Runs the content scanner over inputs and gathers a `ScanResult`.
 struct ArtifactScan {
     var result: ScanResult
-    let detector = ArtifactDetector()
+    let scanner: ContentScanner
     let started = Terminal.milliseconds()
 
-    init(mode: String, root: String) { result = ScanResult(mode: mode, root: root) }
+    init(mode: String, root: String, scanner: ContentScanner) {
+        result = ScanResult(mode: mode, root: root)
+        self.scanner = scanner
+    }
 
     /// What examining one input produced, before it is merged into the result.
     enum Item: Sendable {
-        case outcome(ArtifactDetector.Outcome, bytesRead: Int)
+        case outcome(ContentScanner.Outcome, bytesRead: Int)
         case unreadable(String)
     }
 
     /// Examines one input; `open` is called here so an unreadable file becomes a warning.
-    static func examine(_ detector: ArtifactDetector, path: PathBytes, blob: String? = nil, open: () throws -> ByteSource) -> Item {
+    static func examine(_ scanner: ContentScanner, path: PathBytes, blob: String? = nil, open: () throws -> ByteSource) -> Item {
         let source: ByteSource
         do { source = try open() } catch { return .unreadable("\(path): skipped: \(error)") }
-        let outcome = detector.examine(path: path, source: source, blob: blob)
+        let outcome = scanner.examine(path: path, source: source, blob: blob)
         return .outcome(outcome, bytesRead: source.bytesRead)
     }
 
@@ -32,16 +35,13 @@ struct ArtifactScan {
         case .outcome(let outcome, let bytesRead):
             result.filesScanned += 1
             result.bytesRead += bytesRead
-            switch outcome {
-            case .finding(let f): result.findings.append(f)
-            case .benign(let why) where why.hasPrefix("Git LFS pointer"): result.skip("lfs-pointers")
-            case .benign, .clean: break
-            }
+            result.findings += outcome.findings
+            if let why = outcome.benign, why.hasPrefix("Git LFS pointer") { result.skip("lfs-pointers") }
         }
     }
 
     mutating func examine(path: PathBytes, blob: String? = nil, open: () throws -> ByteSource) {
-        add(ArtifactScan.examine(detector, path: path, blob: blob, open: open))
+        add(ArtifactScan.examine(scanner, path: path, blob: blob, open: open))
     }
 
     /// Examines files on disk with one worker per core; results merge in input order.
@@ -55,13 +55,13 @@ struct ArtifactScan {
         items.initialize(repeating: nil)
         defer { items.deallocate() }
         let next = AtomicCounter()
-        let detector = self.detector
+        let scanner = self.scanner
         let shared = SendableBuffer(items)
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             while true {
                 let i = next.increment()
                 guard i < files.count else { return }
-                shared.buffer[i] = ArtifactScan.examine(detector, path: files[i].display) { try FileByteSource(path: files[i].open) }
+                shared.buffer[i] = ArtifactScan.examine(scanner, path: files[i].display) { try FileByteSource(path: files[i].open) }
             }
         }
         for case let item? in items { add(item) }

@@ -1,0 +1,167 @@
+import Crypto
+import MoatBytes
+import MoatMatch
+
+/// Finds secrets and sensitive configuration files in one input: text is scanned whole (up to
+/// `textLimit`), model containers and unknown binaries through their printable strings (the
+/// safetensors header, GGUF metadata, a checkpoint's pickle strings), by the rules of `Patterns/`
+/// plus the user's rule files. The matching itself is `MoatMatch.SecretMatcher`'s job.
+public final class SecretDetector: @unchecked Sendable {
+    public let rules: [SecretRule]
+    public let configRules: [ConfigRule]
+    public let matcher: SecretMatcher
+    /// Keep full values in findings (`--show-secrets`); otherwise only a redacted preview.
+    public let showSecrets: Bool
+    /// The most text read from one input.
+    public static let textLimit = 16 << 20
+    /// How much of a binary is searched for printable strings (headers live at the start).
+    public static let binaryLimit = 4 << 20
+
+    private let configPatterns: [PCRE2Pattern?]
+    private let genericRules: Set<Int>
+
+    /// Compile errors of user rules are reported by `RuleFile`; a built-in rule that fails to compile
+    /// is skipped by the engine and listed by `moat rules --test`.
+    public init(rules: [SecretRule] = SecretRule.builtin, configRules: [ConfigRule] = ConfigRule.builtin,
+                database: SecretMatcher.DatabasePolicy = .none, showSecrets: Bool = false) {
+        self.rules = rules
+        self.configRules = configRules
+        self.showSecrets = showSecrets
+        let specs = rules.map { PatternSpec(id: $0.id, pattern: $0.pattern, keywords: $0.keywords, multiline: $0.multiline, slow: $0.slow) }
+        matcher = SecretMatcher(specs, options: SecretMatcher.Options(database: database))
+        configPatterns = configRules.map { rule in rule.content.flatMap { try? PCRE2Pattern($0) } }
+        genericRules = Set(rules.indices.filter { rules[$0].id.hasPrefix("generic") })
+    }
+
+    /// What the artifact sniffers said the content is, which decides how it is searched.
+    public enum ContentKind: Sendable {
+        case text
+        /// A recognised container (its format id) or an unidentified binary (nil).
+        case binary(format: String?)
+        /// Nothing to search (an LFS pointer, an image, an executable).
+        case skip
+    }
+
+    /// Secrets and sensitive-config findings in `input`.
+    public func findings(in input: SniffInput, kind: ContentKind, blob: String? = nil, commit: String? = nil) -> [Finding] {
+        var out = configFindings(in: input, kind: kind, blob: blob, commit: commit)
+        switch kind {
+        case .skip:
+            break
+        case .text:
+            guard let bytes = input.prefix(min(input.size, SecretDetector.textLimit)) else { break }
+            bytes.withUnsafeBytes { buf in
+                var locator = TextLocator(buf)
+                for m in deduplicated(matcher.matches(in: buf)) {
+                    if let f = finding(m, in: buf, base: 0, input: input, format: "text", locator: &locator, blob: blob, commit: commit) { out.append(f) }
+                }
+            }
+        case .binary(let format):
+            guard let bytes = input.prefix(min(input.size, SecretDetector.binaryLimit)) else { break }
+            bytes.withUnsafeBytes { buf in
+                PrintableRuns.find(in: buf, minimum: 16) { run in
+                    let slice = UnsafeRawBufferPointer(rebasing: buf[run])
+                    var locator = TextLocator(slice)
+                    for m in deduplicated(matcher.matches(in: slice)) {
+                        if let f = finding(m, in: slice, base: run.lowerBound, input: input, format: format ?? "binary", locator: &locator,
+                                           blob: blob, commit: commit) { out.append(f) }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Overlapping matches of several rules keep one: a provider rule over a generic one, then the first.
+    func deduplicated(_ matches: [RawMatch]) -> [RawMatch] {
+        let sorted = matches.sorted { ($0.secret.lowerBound, genericRules.contains($0.rule) ? 1 : 0, $0.rule) < ($1.secret.lowerBound, genericRules.contains($1.rule) ? 1 : 0, $1.rule) }
+        var kept: [RawMatch] = []
+        for m in sorted {
+            if let last = kept.last, last.secret.overlaps(m.secret) {
+                if genericRules.contains(last.rule) && !genericRules.contains(m.rule) { kept[kept.count - 1] = m }
+                continue
+            }
+            kept.append(m)
+        }
+        return kept
+    }
+
+    private func finding(_ m: RawMatch, in buf: UnsafeRawBufferPointer, base: Int, input: SniffInput, format: String,
+                         locator: inout TextLocator, blob: String?, commit: String?) -> Finding? {
+        let rule = rules[m.rule]
+        let value = Array(buf[m.secret])
+        guard rule.accepts(secret: value) else { return nil }
+        let entropy = SecretChecks.entropy(value)
+        let position = locator.locate(m.secret.lowerBound)
+        var why = "keyword " + (rule.keywords.first.map { "'\($0)'" } ?? "none") + " + pattern"
+        if let min = rule.minEntropy { why += ", entropy \(String(format2: entropy)) >= \(String(format2: min))" }
+        if rule.validate != .none { why += ", \(rule.validate.rawValue) valid" }
+        let inText = format == "text"
+        let where_ = inText ? "" : " (in the \(format) content at byte \(base + m.secret.lowerBound))"
+        let preview = Redaction.preview(value[...])
+        return Finding(
+            kind: .secret, category: rule.category, rule: rule.findingRuleID, format: format, severity: .block, path: input.path,
+            size: input.size, blob: blob, commit: commit, line: inText ? position.line : nil, column: inText ? position.column : nil,
+            secret: SecretEvidence(preview: preview, value: showSecrets ? String(decoding: value, as: UTF8.self) : nil, entropy: entropy, why: why),
+            summary: ArtifactSummary(), label: rule.name, message: "\(rule.name): \(preview)\(where_)",
+            fingerprint: Fingerprint.secret(rule: rule.findingRuleID, path: input.path, value: value))
+    }
+
+    /// Sensitive configuration files: by name, and by content when the rule has a pattern.
+    private func configFindings(in input: SniffInput, kind: ContentKind, blob: String?, commit: String?) -> [Finding] {
+        let lower = input.path.lowercased
+        var out: [Finding] = []
+        for (i, rule) in configRules.enumerated() where rule.matches(lowercasedPath: lower) {
+            var line: Int?, evidence: SecretEvidence?
+            if rule.content != nil {
+                guard case .text = kind, let pattern = configPatterns[i],
+                      let bytes = input.prefix(min(input.size, SecretDetector.textLimit)) else { continue }
+                let hit: (Int, SecretEvidence)? = bytes.withUnsafeBytes { buf in
+                    var from = 0
+                    while from <= buf.count, let m = try? pattern.firstMatch(in: buf, from: from) {
+                        let value = Array(buf[m.secret])
+                        let entropy = SecretChecks.entropy(value)
+                        if (rule.minEntropy.map { entropy >= $0 } ?? true) && !SecretChecks.containsStopword(value, rule.stopwords) {
+                            var locator = TextLocator(buf)
+                            return (locator.locate(m.secret.lowerBound).line,
+                                    SecretEvidence(preview: Redaction.preview(value[...]), value: showSecrets ? String(decoding: value, as: UTF8.self) : nil,
+                                                   entropy: entropy, why: "file name + content pattern"))
+                        }
+                        from = max(m.whole.upperBound, m.whole.lowerBound + 1)
+                    }
+                    return nil
+                }
+                guard let (l, e) = hit else { continue }
+                line = l
+                evidence = e
+            }
+            let message = rule.name + (evidence.map { ": \($0.preview)" } ?? "")
+            out.append(Finding(kind: .secret, category: rule.category, rule: rule.findingRuleID, format: "config", severity: .block,
+                               path: input.path, size: input.size, blob: blob, commit: commit, line: line, column: nil, secret: evidence,
+                               summary: ArtifactSummary(), label: rule.name, message: message,
+                               fingerprint: Fingerprint.secret(rule: rule.findingRuleID, path: input.path, value: Array(input.head.prefix(4096)))))
+        }
+        return out
+    }
+}
+
+extension Fingerprint {
+    /// SHA-256 over the rule, the path and the secret value, cut to 32 hex digits: stable when the
+    /// line moves, different for a rotated value.
+    public static func secret(rule: String, path: PathBytes, value: [UInt8]) -> String {
+        var h = SHA256()
+        h.update(data: Array("moat-secret-v1\0\(rule)\0".utf8))
+        h.update(data: path.bytes)
+        h.update(data: [0])
+        h.update(data: value)
+        return hex(h.finalize().prefix(16))
+    }
+}
+
+extension String {
+    /// "4.12"
+    init(format2 v: Double) {
+        let h = Int((v * 100).rounded())
+        self = "\(h / 100).\(h % 100 < 10 ? "0" : "")\(h % 100)"
+    }
+}

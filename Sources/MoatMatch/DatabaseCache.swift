@@ -1,0 +1,120 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A folder of cached, serialized vectorscan databases, so that the 0.3-0.8 s compile happens once
+/// per rule set, library version and CPU, not once per run.
+///
+/// Entries are named by a hash of their key; each file also holds the full key, which a load
+/// compares, so a hash collision or a foreign file is never mistaken for a hit. Writes are atomic
+/// (a temporary file renamed into place), and anything unreadable or mismatched counts as a miss.
+public struct DatabaseCache: Sendable {
+    /// The folder the entries live in (created on the first store).
+    public let directory: String
+
+    public init(directory: String) { self.directory = directory }
+
+    /// `$XDG_CACHE_HOME/moat`, else `$HOME/.cache/moat`; nil when neither variable is set.
+    public static var defaultDirectory: String? {
+        if let xdg = getenv("XDG_CACHE_HOME").map({ String(cString: $0) }), xdg.hasPrefix("/") { return xdg + "/moat" }
+        if let home = getenv("HOME").map({ String(cString: $0) }), !home.isEmpty { return home + "/.cache/moat" }
+        return nil
+    }
+
+    /// The default cache, if a folder for it is known.
+    public static var standard: DatabaseCache? { defaultDirectory.map(DatabaseCache.init(directory:)) }
+
+    static let magic = Array("moat-vectorscan-cache\n".utf8)
+
+    /// The file an entry with this key lives in.
+    public func path(forKey key: [UInt8]) -> String {
+        var hash = StableHash()
+        hash.update(key)
+        return directory + "/vectorscan-" + hash.hex + ".db"
+    }
+
+    /// The payload stored under `key`, or nil when missing, unreadable or stored under another key.
+    public func load(key: [UInt8]) -> [UInt8]? {
+        guard let file = FileIO.readFile(path(forKey: key)) else { return nil }
+        return file.withUnsafeBytes { raw -> [UInt8]? in
+            guard raw.count >= Self.magic.count, Array(raw[0..<Self.magic.count]) == Self.magic else { return nil }
+            var reader = ByteReader(UnsafeRawBufferPointer(rebasing: raw[Self.magic.count...]))
+            guard let storedKey = reader.blob(), storedKey.elementsEqual(key), let payload = reader.blob() else { return nil }
+            return Array(payload)
+        }
+    }
+
+    /// Stores `payload` under `key`, atomically. Returns false when the folder or file cannot be
+    /// written (a read-only home is not an error: the next run compiles again).
+    @discardableResult
+    public func store(key: [UInt8], payload: [UInt8]) -> Bool {
+        var writer = ByteWriter()
+        writer.bytes = Self.magic
+        writer.blob(key)
+        writer.blob(payload)
+        guard FileIO.makeDirectories(directory) else { return false }
+        return FileIO.writeAtomically(writer.bytes, to: path(forKey: key))
+    }
+}
+
+/// The few file operations the cache needs, without Foundation.
+enum FileIO {
+    static func readFile(_ path: String) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        let size = Int(info.st_size)
+        guard size >= 0, size < 1 << 30 else { return nil }
+        var bytes = [UInt8](repeating: 0, count: size)
+        var done = 0
+        let ok = bytes.withUnsafeMutableBytes { p -> Bool in
+            while done < size {
+                let n = read(fd, p.baseAddress! + done, size - done)
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { return false }
+                done += n
+            }
+            return true
+        }
+        return ok ? bytes : nil
+    }
+
+    static func makeDirectories(_ path: String) -> Bool {
+        var info = stat()
+        if stat(path, &info) == 0 { return (info.st_mode & S_IFMT) == S_IFDIR }
+        if let slash = path.lastIndex(of: "/"), slash != path.startIndex {
+            guard makeDirectories(String(path[..<slash])) else { return false }
+        }
+        return mkdir(path, 0o755) == 0 || errno == EEXIST
+    }
+
+    static func writeAtomically(_ bytes: [UInt8], to path: String) -> Bool {
+        var random = SystemRandomNumberGenerator()
+        let temporary = path + ".tmp-\(getpid())-\(String(random.next() as UInt64, radix: 36))"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return false }
+        var done = 0
+        let ok = bytes.withUnsafeBytes { p -> Bool in
+            while done < p.count {
+                let n = write(fd, p.baseAddress! + done, p.count - done)
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { return false }
+                done += n
+            }
+            return true
+        }
+        if close(fd) != 0 || !ok {
+            unlink(temporary)
+            return false
+        }
+        if rename(temporary, path) != 0 {
+            unlink(temporary)
+            return false
+        }
+        return true
+    }
+}
