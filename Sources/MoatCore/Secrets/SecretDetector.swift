@@ -43,7 +43,11 @@ public final class SecretDetector: @unchecked Sendable {
     }
 
     /// Secrets and sensitive-config findings in `input`.
-    public func findings(in input: SniffInput, kind: ContentKind, blob: String? = nil, commit: String? = nil) -> [Finding] {
+    /// `deduplicate` (on by default) keeps one finding where several rules matched the same value;
+    /// rule tests turn it off to see every rule fire.
+    public func findings(in input: SniffInput, kind: ContentKind, blob: String? = nil, commit: String? = nil,
+                         deduplicate: Bool = true) -> [Finding] {
+        let pick: ([RawMatch]) -> [RawMatch] = deduplicate ? { self.deduplicated($0) } : { $0 }
         var out = configFindings(in: input, kind: kind, blob: blob, commit: commit)
         switch kind {
         case .skip:
@@ -52,7 +56,7 @@ public final class SecretDetector: @unchecked Sendable {
             guard let bytes = input.prefix(min(input.size, SecretDetector.textLimit)) else { break }
             bytes.withUnsafeBytes { buf in
                 var locator = TextLocator(buf)
-                for m in deduplicated(matcher.matches(in: buf)) {
+                for m in pick(matcher.matches(in: buf)) {
                     if let f = finding(m, in: buf, base: 0, input: input, format: "text", locator: &locator, blob: blob, commit: commit) { out.append(f) }
                 }
             }
@@ -62,7 +66,7 @@ public final class SecretDetector: @unchecked Sendable {
                 PrintableRuns.find(in: buf, minimum: 16) { run in
                     let slice = UnsafeRawBufferPointer(rebasing: buf[run])
                     var locator = TextLocator(slice)
-                    for m in deduplicated(matcher.matches(in: slice)) {
+                    for m in pick(matcher.matches(in: slice)) {
                         if let f = finding(m, in: slice, base: run.lowerBound, input: input, format: format ?? "binary", locator: &locator,
                                            blob: blob, commit: commit) { out.append(f) }
                     }
@@ -72,18 +76,19 @@ public final class SecretDetector: @unchecked Sendable {
         return out
     }
 
-    /// Overlapping matches of several rules keep one: a provider rule over a generic one, then the first.
+    /// Where several rules matched: a generic rule's match that overlaps a provider rule's is
+    /// dropped, and of provider rules that captured the very same value the first one is kept.
     func deduplicated(_ matches: [RawMatch]) -> [RawMatch] {
-        let sorted = matches.sorted { ($0.secret.lowerBound, genericRules.contains($0.rule) ? 1 : 0, $0.rule) < ($1.secret.lowerBound, genericRules.contains($1.rule) ? 1 : 0, $1.rule) }
+        let specific = matches.filter { !genericRules.contains($0.rule) }
         var kept: [RawMatch] = []
-        for m in sorted {
-            if let last = kept.last, last.secret.overlaps(m.secret) {
-                if genericRules.contains(last.rule) && !genericRules.contains(m.rule) { kept[kept.count - 1] = m }
-                continue
-            }
+        var seen = Set<Range<Int>>()
+        for m in specific.sorted(by: { ($0.secret.lowerBound, $0.rule) < ($1.secret.lowerBound, $1.rule) }) where seen.insert(m.secret).inserted {
             kept.append(m)
         }
-        return kept
+        for m in matches where genericRules.contains(m.rule) && !specific.contains(where: { $0.secret.overlaps(m.secret) }) && seen.insert(m.secret).inserted {
+            kept.append(m)
+        }
+        return kept.sorted()
     }
 
     private func finding(_ m: RawMatch, in buf: UnsafeRawBufferPointer, base: Int, input: SniffInput, format: String,

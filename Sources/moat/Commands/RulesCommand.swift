@@ -1,0 +1,48 @@
+import ArgumentParser
+import MoatCore
+
+/// `moat rules [--test]`: list the secret and config rules, or run every rule's own examples.
+struct RulesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rules",
+        abstract: "List the secret and sensitive-config rules, or test them against their examples.",
+        discussion: "Built-in rules come from Patterns/*.yaml, compiled into moat; add your own with --rules FILE."
+    )
+
+    @Flag(name: .long, help: "Run every rule's match and no_match examples through the engine; exit 1 if any fails.")
+    var test = false
+
+    @Option(name: .customLong("rules"), help: ArgumentHelp("An extra rule file to list or test; repeatable.", valueName: "file"))
+    var ruleFiles: [String] = []
+
+    func run() throws {
+        var secretRules = SecretRule.builtin
+        var configRules = ConfigRule.builtin
+        for path in ruleFiles {
+            do {
+                let file = try RuleFile.load(path: path)
+                secretRules += file.secretRules
+                configRules += file.configRules
+            } catch {
+                throw MoatError("\(error)")
+            }
+        }
+        let detector = SecretDetector(rules: secretRules, configRules: configRules, showSecrets: true)
+        if test {
+            let report = RuleExamples.check(detector)
+            let broken = detector.matcher.compileErrors
+            for (rule, error) in broken { Terminal.writeOut("FAIL \(secretRules[rule].findingRuleID): pattern does not compile: \(error)\n") }
+            for f in report.failures { Terminal.writeOut("FAIL \(f)\n") }
+            let total = secretRules.count + configRules.count
+            Terminal.writeOut("\(total) rules, \(report.examples) examples: \(report.failures.count + broken.count) failed\n")
+            if !report.failures.isEmpty || !broken.isEmpty { throw ExitCode(1) }
+            return
+        }
+        for r in secretRules {
+            Terminal.writeOut("\(r.findingRuleID)\t\(r.category.rawValue)\t\(r.keywords.joined(separator: ","))\t\(r.name)\n")
+        }
+        for r in configRules {
+            Terminal.writeOut("\(r.findingRuleID)\t\(r.category.rawValue)\t\(r.globPatterns.prefix(3).joined(separator: ","))\t\(r.name)\n")
+        }
+    }
+}
