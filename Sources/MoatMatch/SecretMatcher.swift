@@ -18,9 +18,10 @@ import Synchronization
 /// matches one PCRE2 pass over the whole input would. A longer match of an unbounded rule is found
 /// when one of its keywords lies within a window after its start (both strategies look there).
 /// Slow rules (no keyword) run over the whole input in fixed pieces.
-/// Work is linear in the input: windows are bounded, searches never go back, and PCRE2's match
-/// limit bounds any one search (a search that hits it gives up on that window, counted in
-/// `Worker.Statistics.limitHits`).
+/// Work is linear in the input for sane patterns: windows are bounded, searches never go back, long
+/// windows are searched in pieces, PCRE2's match limit bounds any one search (a search that hits it
+/// skips the rest of its piece, counted in `Worker.Statistics.limitHits`), and a rule that spends
+/// `Options.ruleTimeBudget` on one input is stopped there (`rulesStopped`).
 ///
 /// Compiled patterns and the database are shared; PCRE2 match data and vectorscan scratch are per
 /// thread, in a `Worker`. `matches(in:)` borrows a pooled worker, or give each thread its own.
@@ -37,6 +38,10 @@ public final class SecretMatcher: @unchecked Sendable {
         public var multilineWindow = 16 * 1024
         /// Rules whose longest match is bounded get that bound as their window, up to this.
         public var longestWindow = 64 * 1024
+        /// Wall-clock seconds one rule may spend confirming on one input before it is stopped there
+        /// (counted in `Worker.Statistics.rulesStopped`); nil: no limit. A safety net for hostile
+        /// inputs (20 MB of PEM headers without an end) that PCRE2's match limit does not catch.
+        public var ruleTimeBudget: Double? = 0.5
         /// Slow rules are searched in pieces of this size (a limit hit loses one piece only).
         public var slowPiece = 64 * 1024
         /// With a database, inputs shorter than this still take the keyword path.

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 extension SecretMatcher {
     /// The per-thread half of the engine: PCRE2 match data and JIT stack, vectorscan scratch, the
     /// compiled patterns this thread has used, and reusable buffers. Not thread-safe: one per thread
@@ -14,6 +20,9 @@ extension SecretMatcher {
         private var openHigh: [Int]
         private var touched: [Int] = []
         private var ranges: [Candidate] = []
+        /// Per rule: anchors (keyword ends) still waiting for an end of the rule's pattern.
+        private var pendingAnchors: [[Int]]
+        private var anchored: [Int] = []
 
         struct Candidate {
             var rule: Int
@@ -28,8 +37,10 @@ extension SecretMatcher {
             public var databaseScans = 0
             public var candidateWindows = 0
             public var searches = 0
-            /// Searches that hit a PCRE2 limit (their window was abandoned).
+            /// Searches that hit a PCRE2 limit (the rest of their piece was skipped).
             public var limitHits = 0
+            /// Times a rule spent its time budget on one input and was stopped there.
+            public var rulesStopped = 0
             public init() {}
         }
         public private(set) var statistics = Statistics()
@@ -50,6 +61,7 @@ extension SecretMatcher {
             looked = [Bool](repeating: false, count: matcher.specs.count)
             openLow = [Int](repeating: 0, count: matcher.specs.count)
             openHigh = [Int](repeating: -1, count: matcher.specs.count)
+            pendingAnchors = [[Int]](repeating: [], count: matcher.specs.count)
         }
 
         private func pattern(_ rule: Int) -> PCRE2Pattern? {
@@ -78,17 +90,34 @@ extension SecretMatcher {
                 statistics.databaseScans += 1
                 let entries = db.entries
                 let windows = matcher.windows
+                let reachAfterAnchor = matcher.options.longestWindow
                 scanned = db.scan(bytes, scratch: scratch) { id, end in
                     guard id < entries.count else { return }
                     let entry = entries[id]
-                    let window = windows[entry.rule]
+                    let rule = entry.rule
+                    let window = windows[rule]
                     switch entry.kind {
                     case .pattern, .prefilter:
-                        add(entry.rule, low: end - window, high: end, count: count)
+                        add(rule, low: end - window, high: end, count: count)
+                        if !pendingAnchors[rule].isEmpty {
+                            // The pattern ends after these anchors: search from them.
+                            for anchor in pendingAnchors[rule] where anchor + reachAfterAnchor >= end {
+                                add(rule, low: anchor - window, high: anchor + Self.keywordLead, count: count)
+                            }
+                            pendingAnchors[rule].removeAll(keepingCapacity: true)
+                        }
                     case .keyword:
-                        add(entry.rule, low: end - window, high: end + Self.keywordLead, count: count)
+                        add(rule, low: end - window, high: end + Self.keywordLead, count: count)
+                    case .anchor:
+                        if pendingAnchors[rule].isEmpty { anchored.append(rule) }
+                        pendingAnchors[rule].append(end)
+                        if pendingAnchors[rule].count >= 4096 {
+                            pendingAnchors[rule].removeAll { $0 + reachAfterAnchor < end }
+                        }
                     }
                 }
+                for rule in anchored { pendingAnchors[rule].removeAll(keepingCapacity: true) }
+                anchored.removeAll(keepingCapacity: true)
                 if !scanned { discardOpen() }
             }
             if !scanned {
@@ -160,13 +189,26 @@ extension SecretMatcher {
             ranges.removeAll(keepingCapacity: true)
         }
 
+        /// A monotonic clock in nanoseconds, cheap (coarse) enough to read before every piece.
+        static func now() -> UInt64 {
+            var t = timespec()
+            #if os(Linux)
+            clock_gettime(CLOCK_MONOTONIC_COARSE, &t)
+            #else
+            clock_gettime(CLOCK_MONOTONIC, &t)
+            #endif
+            return UInt64(t.tv_sec) &* 1_000_000_000 &+ UInt64(t.tv_nsec)
+        }
+
         /// Runs `rule` over its candidate windows (sorted by `low`), each search starting no earlier
         /// than the end of the previous match.
         private func confirm(rule: Int, windows: Range<Int>, in bytes: UnsafeRawBufferPointer, into result: inout [RawMatch]) {
             guard let pattern = pattern(rule) else { return }
             let count = bytes.count
             let reach = matcher.windows[rule] + 256
-            let piece = max(16 * 1024, 8 * matcher.windows[rule])
+            let piece = max(16 * 1024, 2 * matcher.windows[rule])
+            let budget = matcher.options.ruleTimeBudget.map { UInt64($0 * 1e9) }
+            let started = budget == nil ? 0 : Self.now()
             var position = 0
             var k = windows.lowerBound
             while k < windows.upperBound {
@@ -185,6 +227,10 @@ extension SecretMatcher {
                 while pieceLow <= high {
                     let pieceHigh = min(high, pieceLow + piece - 1)
                     var start = max(pieceLow, position)
+                    if let budget, start <= pieceHigh, Self.now() &- started > budget {
+                        statistics.rulesStopped += 1
+                        return
+                    }
                     while start <= pieceHigh {
                         let end = min(count, pieceHigh + reach)
                         statistics.searches += 1

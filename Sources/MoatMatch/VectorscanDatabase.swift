@@ -25,8 +25,13 @@ public final class VectorscanDatabase: @unchecked Sendable {
         case pattern
         /// vectorscan's prefilter approximation: every match of the rule ends where this reports.
         case prefilter
-        /// One of the rule's keywords (`length` bytes), ending where this reports.
+        /// One of the rule's keywords (`length` bytes), ending where this reports: the rule's
+        /// stand-in when vectorscan takes none of its pattern's forms.
         case keyword(length: Int)
+        /// One of the rule's keywords, entered beside its pattern because the rule's matches have
+        /// no bounded length: a long match is searched from here, if the pattern reports an end
+        /// after it (within `SecretMatcher.Options.longestWindow`).
+        case anchor(length: Int)
     }
 
     /// One compiled expression; its index in `entries` is its vectorscan id.
@@ -102,7 +107,13 @@ public final class VectorscanDatabase: @unchecked Sendable {
                 entries += keywordEntries(rule: rule, spec: spec)
                 continue
             }
-            if PatternSyntax.maxWidth(spec.pattern) == nil { entries += keywordEntries(rule: rule, spec: spec) }
+            if PatternSyntax.maxWidth(spec.pattern) == nil {
+                entries += keywordEntries(rule: rule, spec: spec).map { e in
+                    var a = e
+                    if case .keyword(let length) = e.kind { a.kind = .anchor(length: length) }
+                    return a
+                }
+            }
         }
         return entries
     }
@@ -157,7 +168,7 @@ public final class VectorscanDatabase: @unchecked Sendable {
 
     // MARK: Serializing and caching
 
-    static let formatVersion: UInt32 = 2
+    static let formatVersion: UInt32 = 3
 
     /// What the cache key covers: this format, the library version, the CPU the database is tuned
     /// for, and every spec field that changes the database.
@@ -199,6 +210,7 @@ public final class VectorscanDatabase: @unchecked Sendable {
             case .pattern: w.u32(0); w.u64(0)
             case .prefilter: w.u32(1); w.u64(0)
             case .keyword(let length): w.u32(2); w.u64(UInt64(length))
+            case .anchor(let length): w.u32(3); w.u64(UInt64(length))
             }
             w.u32(e.flags)
             w.string(e.expression)
@@ -225,6 +237,7 @@ public final class VectorscanDatabase: @unchecked Sendable {
             case 0: k = .pattern
             case 1: k = .prefilter
             case 2: k = .keyword(length: Int(value))
+            case 3: k = .anchor(length: Int(value))
             default: throw Failure(message: "unknown entry kind")
             }
             let ruleIndex = Int(Int64(bitPattern: rule))

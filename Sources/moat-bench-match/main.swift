@@ -123,7 +123,7 @@ for k in compiled.ruleKinds {
     switch k {
     case .pattern?: kinds["pattern", default: 0] += 1
     case .prefilter?: kinds["prefilter", default: 0] += 1
-    case .keyword?: kinds["keywords", default: 0] += 1
+    case .keyword?, .anchor?: kinds["keywords", default: 0] += 1
     case nil: kinds["slow", default: 0] += 1
     }
 }
@@ -169,6 +169,7 @@ func run(_ strategy: SecretMatcher.Strategy, threads: Int) -> (Double, Int, Secr
                     $0.0 += found
                     $0.1.searches += s.searches
                     $0.1.limitHits += s.limitHits
+                    $0.1.rulesStopped += s.rulesStopped
                     $0.1.candidateWindows += s.candidateWindows
                 }
             }
@@ -187,7 +188,7 @@ for (name, strategy) in [("database", SecretMatcher.Strategy.database), ("automa
         times.append(r.0); found = r.1; stats = r.2
     }
     let t = median(times)
-    print("\(name), 1 thread: \(String(format: "%.0f", megabytes / t)) MB/s (\(String(format: "%.3f", t)) s; \(found) matches, \(stats.candidateWindows) windows, \(stats.searches) PCRE2 searches, \(stats.limitHits) limit hits)")
+    print("\(name), 1 thread: \(String(format: "%.0f", megabytes / t)) MB/s (\(String(format: "%.3f", t)) s; \(found) matches, \(stats.candidateWindows) windows, \(stats.searches) PCRE2 searches, \(stats.limitHits) limit hits, \(stats.rulesStopped) rules stopped)")
 }
 if threads > 1 {
     var times: [Double] = []

@@ -14,6 +14,7 @@ final class FixtureManifestTests: XCTestCase {
         var tensors: Int?
         var parameters: Int?
         var dtypes: [String]?
+        var secrets: [String]?
     }
 
     func loadManifest() throws -> [Entry] {
@@ -62,6 +63,22 @@ final class FixtureManifestTests: XCTestCase {
             guard case .finding(let f) = examine(e.file) else { continue }
             if let p = e.parameters { XCTAssertEqual(f.summary.parameters, p, "\(e.file): parameters (\(f.message))") }
             if let t = e.tensors, !e.format.hasPrefix("raw-") { XCTAssertEqual(f.summary.tensors, t, "\(e.file): tensors") }
+        }
+    }
+
+    /// Credentials inside model containers (safetensors metadata, a checkpoint's pickle, GGUF
+    /// metadata) are found next to the artifact; negative fixtures yield no secret at all.
+    func testSecretsInsideModelsAndNoneInNegatives() throws {
+        let scanner = ContentScanner(secrets: SecretDetector())
+        for e in try loadManifest() {
+            let outcome = scanner.examine(path: PathBytes(e.file), source: MemoryByteSource(fixture(e.file)))
+            let secretRules = Set(outcome.findings.filter { $0.kind == .secret }.map(\.rule))
+            if let want = e.secrets {
+                XCTAssertTrue(Set(want).isSubset(of: secretRules), "\(e.file): expected \(want), got \(secretRules)")
+                XCTAssertTrue(outcome.findings.contains { $0.kind == .artifact }, "\(e.file): the artifact itself must still be reported")
+            } else {
+                XCTAssertEqual(secretRules, [], "\(e.file): unexpected secrets")
+            }
         }
     }
 

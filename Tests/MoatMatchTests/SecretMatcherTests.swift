@@ -121,7 +121,7 @@ final class SecretMatcherTests: XCTestCase {
                 let t0 = Date()
                 let found = bytes.withUnsafeBytes { worker.matches(in: $0, strategy: strategy) }
                 let seconds = Date().timeIntervalSince(t0)
-                print("\(name), \(strategy): \(found.count) matches, \(worker.statistics.searches) searches, \(worker.statistics.limitHits) limit hits, \(String(format: "%.2f", seconds)) s")
+                print("\(name), \(strategy): \(found.count) matches, \(worker.statistics.searches) searches, \(worker.statistics.limitHits) limit hits, \(worker.statistics.rulesStopped) rules stopped, \(String(format: "%.2f", seconds)) s")
                 XCTAssertLessThan(seconds, 20, "\(name) \(strategy)")
             }
         }

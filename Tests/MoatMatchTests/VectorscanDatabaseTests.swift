@@ -30,7 +30,7 @@ final class VectorscanDatabaseTests: XCTestCase {
         XCTAssertEqual(kind("private-key"), .pattern)
         // Unbounded rules also enter with their keywords; bounded ones do not.
         func forms(_ id: String) -> [VectorscanDatabase.Kind] { db.entries.filter { $0.rule == TestRules.index(id) }.map(\.kind) }
-        XCTAssertEqual(forms("private-key"), [.pattern, .keyword(length: 10)])
+        XCTAssertEqual(forms("private-key"), [.pattern, .anchor(length: 10)])
         XCTAssertEqual(forms("aws-access-key-id"), [.pattern])
         XCTAssertEqual(kind("wandb-quoted"), .prefilter)                           // backreference
         XCTAssertEqual(kind("neptune-recursive"), .keyword(length: 13))            // recursion

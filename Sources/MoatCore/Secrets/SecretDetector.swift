@@ -47,7 +47,7 @@ public final class SecretDetector: @unchecked Sendable {
     /// rule tests turn it off to see every rule fire.
     public func findings(in input: SniffInput, kind: ContentKind, blob: String? = nil, commit: String? = nil,
                          deduplicate: Bool = true) -> [Finding] {
-        let pick: ([RawMatch]) -> [RawMatch] = deduplicate ? { self.deduplicated($0) } : { $0 }
+        let pick: ([RawMatch], UnsafeRawBufferPointer) -> [RawMatch] = deduplicate ? { self.deduplicated($0, in: $1) } : { m, _ in m }
         var out = configFindings(in: input, kind: kind, blob: blob, commit: commit)
         switch kind {
         case .skip:
@@ -56,7 +56,7 @@ public final class SecretDetector: @unchecked Sendable {
             guard let bytes = input.prefix(min(input.size, SecretDetector.textLimit)) else { break }
             bytes.withUnsafeBytes { buf in
                 var locator = TextLocator(buf)
-                for m in pick(matcher.matches(in: buf)) {
+                for m in pick(matcher.matches(in: buf), buf) {
                     if let f = finding(m, in: buf, base: 0, input: input, format: "text", locator: &locator, blob: blob, commit: commit) { out.append(f) }
                 }
             }
@@ -66,7 +66,7 @@ public final class SecretDetector: @unchecked Sendable {
                 PrintableRuns.find(in: buf, minimum: 16) { run in
                     let slice = UnsafeRawBufferPointer(rebasing: buf[run])
                     var locator = TextLocator(slice)
-                    for m in pick(matcher.matches(in: slice)) {
+                    for m in pick(matcher.matches(in: slice), slice) {
                         if let f = finding(m, in: slice, base: run.lowerBound, input: input, format: format ?? "binary", locator: &locator,
                                            blob: blob, commit: commit) { out.append(f) }
                     }
@@ -77,14 +77,18 @@ public final class SecretDetector: @unchecked Sendable {
     }
 
     /// Where several rules matched: a generic rule's match that overlaps a provider rule's is
-    /// dropped, and of provider rules that captured the very same value the first one is kept.
-    func deduplicated(_ matches: [RawMatch]) -> [RawMatch] {
+    /// dropped, and of provider rules that captured the very same value the one whose keyword is
+    /// part of the value wins (`hf_` names the provider better than a URL's `://`), then the first.
+    func deduplicated(_ matches: [RawMatch], in buf: UnsafeRawBufferPointer) -> [RawMatch] {
+        func keywordInside(_ m: RawMatch) -> Bool {
+            let value = buf[m.secret].map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+            return rules[m.rule].keywords.contains { Array(value).firstRange(of: Array($0.utf8)) != nil }
+        }
         let specific = matches.filter { !genericRules.contains($0.rule) }
+            .sorted { ($0.secret.lowerBound, keywordInside($0) ? 0 : 1, $0.rule) < ($1.secret.lowerBound, keywordInside($1) ? 0 : 1, $1.rule) }
         var kept: [RawMatch] = []
         var seen = Set<Range<Int>>()
-        for m in specific.sorted(by: { ($0.secret.lowerBound, $0.rule) < ($1.secret.lowerBound, $1.rule) }) where seen.insert(m.secret).inserted {
-            kept.append(m)
-        }
+        for m in specific where seen.insert(m.secret).inserted { kept.append(m) }
         for m in matches where genericRules.contains(m.rule) && !specific.contains(where: { $0.secret.overlaps(m.secret) }) && seen.insert(m.secret).inserted {
             kept.append(m)
         }
