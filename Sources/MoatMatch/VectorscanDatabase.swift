@@ -14,8 +14,9 @@ import Darwin
 ///    quantifiers dropped, large repeats unbounded: same match ends, maybe more of them);
 /// 2. the pattern in vectorscan's prefilter mode (an approximation that still reports every match);
 /// 3. its keywords as caseless literals.
-/// A rule whose matches have no bounded length also enters with its keywords, so that a long match
-/// is found from the keyword near its start, as the keyword path finds it. Slow rules stay out.
+/// A multi-line rule whose matches have no bounded length also enters with its keywords ("anchors"),
+/// so that a match longer than its window is found from the keyword near its start, as the keyword
+/// path finds it. Slow rules stay out.
 /// Compiling costs 1-20 ms per rule, so the serialized form is cached on disk (`load(_:cache:)`);
 /// loading it takes well under a millisecond.
 public final class VectorscanDatabase: @unchecked Sendable {
@@ -28,8 +29,8 @@ public final class VectorscanDatabase: @unchecked Sendable {
         /// One of the rule's keywords (`length` bytes), ending where this reports: the rule's
         /// stand-in when vectorscan takes none of its pattern's forms.
         case keyword(length: Int)
-        /// One of the rule's keywords, entered beside its pattern because the rule's matches have
-        /// no bounded length: a long match is searched from here, if the pattern reports an end
+        /// One of the rule's keywords, entered beside its pattern because the rule is multi-line
+        /// and its matches have no bounded length: a long match is searched from here, if the pattern reports an end
         /// after it (within `SecretMatcher.Options.longestWindow`).
         case anchor(length: Int)
     }
@@ -95,7 +96,7 @@ public final class VectorscanDatabase: @unchecked Sendable {
     }
 
     /// The entries for each rule: its pattern in the first form vectorscan's parser accepts, and
-    /// its keywords too when its matches are unbounded.
+    /// its keywords too when it is multi-line and its matches are unbounded.
     static func plan(_ specs: [PatternSpec]) -> [Entry] {
         var entries: [Entry] = []
         for (rule, spec) in specs.enumerated() where !spec.runsApart {
@@ -107,7 +108,7 @@ public final class VectorscanDatabase: @unchecked Sendable {
                 entries += keywordEntries(rule: rule, spec: spec)
                 continue
             }
-            if PatternSyntax.maxWidth(spec.pattern) == nil {
+            if spec.multiline && PatternSyntax.maxWidth(spec.pattern) == nil {
                 entries += keywordEntries(rule: rule, spec: spec).map { e in
                     var a = e
                     if case .keyword(let length) = e.kind { a.kind = .anchor(length: length) }

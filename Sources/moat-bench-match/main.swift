@@ -216,3 +216,70 @@ corpus.withUnsafeBytes { raw in
     }
 }
 print("files where the strategies differ: \(differing)")
+
+if ProcessInfo.processInfo.environment["MOAT_BENCH_UNBOUNDED"] != nil {
+    for (i, s) in specs.enumerated() where matcher.windows[i] == 1024 || matcher.windows[i] == 16 * 1024 {
+        print("  unbounded \(s.id) keywords \(s.keywords): \(s.pattern.prefix(140))")
+    }
+}
+
+// Small inputs: the database's per-call cost against the keyword path.
+for size in [256, 1024, 4096, 16384] {
+    var line: [String] = []
+    for strategy in [SecretMatcher.Strategy.keywords, .database] {
+        let worker = matcher.makeWorker()
+        var total = 0
+        let t = corpus.withUnsafeBytes { raw in
+            seconds {
+                for f in files {
+                    let r = f.lowerBound..<min(f.upperBound, f.lowerBound + size)
+                    total += r.count
+                    _ = worker.matches(in: UnsafeRawBufferPointer(rebasing: raw[r]), strategy: strategy)
+                }
+            }
+        }
+        line.append("\(strategy) \(String(format: "%.2f", t * 1e6 / Double(files.count))) µs/input (\(String(format: "%.0f", Double(total) / 1e6 / t)) MB/s)")
+    }
+    print("inputs of at most \(size) bytes: " + line.joined(separator: ", "))
+}
+
+if ProcessInfo.processInfo.environment["MOAT_BENCH_REFERENCE"] != nil {
+    // One PCRE2 pass of every rule over every file (slow): the engine must give the same matches.
+    let next = Atomic<Int>(0)
+    let mismatches = Mutex<[String]>([])
+    let totals = Mutex<(Int, Int)>((0, 0))
+    let patterns = specs.map { try! PCRE2Pattern($0.pattern) }
+    let t = corpus.withUnsafeBytes { raw in
+        seconds {
+            DispatchQueue.concurrentPerform(iterations: threads) { _ in
+                let worker = matcher.makeWorker()
+                let scratch = PCRE2Scratch()
+                var reference = 0, engine = 0
+                while true {
+                    let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                    if i >= files.count { break }
+                    let piece = UnsafeRawBufferPointer(rebasing: raw[files[i]])
+                    var full: [RawMatch] = []
+                    for (rule, p) in patterns.enumerated() {
+                        let ms = (try? p.allMatches(in: piece, scratch: scratch)) ?? []
+                        full += ms.map { RawMatch(rule: rule, whole: $0.whole, secret: $0.secret) }
+                    }
+                    full.sort()
+                    let got = worker.matches(in: piece, strategy: .database)
+                    reference += full.count; engine += got.count
+                    if got != full {
+                        let d = Set(full).symmetricDifference(got).sorted().prefix(3).map { m in
+                            "\(specs[m.rule].id) \(m.whole.count) bytes \(Set(full).contains(m) ? "reference only" : "engine only")"
+                        }
+                        mismatches.withLock { $0.append("file \(i): " + d.joined(separator: "; ")) }
+                    }
+                }
+                totals.withLock { $0.0 += reference; $0.1 += engine }
+            }
+        }
+    }
+    let (reference, engine) = totals.withLock { $0 }
+    let bad = mismatches.withLock { $0 }
+    print("full PCRE2 pass: \(String(format: "%.1f", t)) s (\(String(format: "%.1f", megabytes / t)) MB/s on \(threads) threads); \(reference) matches, engine \(engine); files differing: \(bad.count)")
+    for b in bad.prefix(10) { print("  \(b)") }
+}
