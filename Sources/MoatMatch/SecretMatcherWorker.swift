@@ -41,9 +41,15 @@ extension SecretMatcher {
             public var limitHits = 0
             /// Times a rule spent its time budget on one input and was stopped there.
             public var rulesStopped = 0
+            /// Nanoseconds spent finding candidates (vectorscan or keywords) and confirming them (PCRE2).
+            public var findNanoseconds: UInt64 = 0
+            public var confirmNanoseconds: UInt64 = 0
             public init() {}
         }
         public private(set) var statistics = Statistics()
+        /// Per rule: nanoseconds spent confirming it and matches found (to find costly rules).
+        public private(set) var ruleNanoseconds: [UInt64]
+        public private(set) var ruleMatches: [Int]
 
         /// Windows closer than this are merged (one search instead of two).
         private static let mergeGap = 128
@@ -62,6 +68,8 @@ extension SecretMatcher {
             openLow = [Int](repeating: 0, count: matcher.specs.count)
             openHigh = [Int](repeating: -1, count: matcher.specs.count)
             pendingAnchors = [[Int]](repeating: [], count: matcher.specs.count)
+            ruleNanoseconds = [UInt64](repeating: 0, count: matcher.specs.count)
+            ruleMatches = [Int](repeating: 0, count: matcher.specs.count)
         }
 
         private func pattern(_ rule: Int) -> PCRE2Pattern? {
@@ -85,6 +93,7 @@ extension SecretMatcher {
             }
 
             ranges.removeAll(keepingCapacity: true)
+            let t0 = Self.preciseNow()
             var scanned = false
             if useDatabase, let db = matcher.database, let scratch {
                 statistics.databaseScans += 1
@@ -141,6 +150,8 @@ extension SecretMatcher {
                     }
                 }
             }
+            let t1 = Self.preciseNow()
+            statistics.findNanoseconds &+= t1 &- t0
             if ranges.isEmpty { return [] }
             ranges.sort { $0.rule != $1.rule ? $0.rule < $1.rule : $0.low < $1.low }
             statistics.candidateWindows += ranges.count
@@ -151,10 +162,14 @@ extension SecretMatcher {
                 let rule = ranges[i].rule
                 var j = i
                 while j < ranges.count && ranges[j].rule == rule { j += 1 }
+                let before = result.count, t = Self.preciseNow()
                 confirm(rule: rule, windows: i..<j, in: bytes, into: &result)
+                ruleNanoseconds[rule] &+= Self.preciseNow() &- t
+                ruleMatches[rule] += result.count - before
                 i = j
             }
             result.sort()
+            statistics.confirmNanoseconds &+= Self.preciseNow() &- t1
             return result
         }
 
@@ -197,6 +212,12 @@ extension SecretMatcher {
             #else
             clock_gettime(CLOCK_MONOTONIC, &t)
             #endif
+            return UInt64(t.tv_sec) &* 1_000_000_000 &+ UInt64(t.tv_nsec)
+        }
+
+        static func preciseNow() -> UInt64 {
+            var t = timespec()
+            clock_gettime(CLOCK_MONOTONIC, &t)
             return UInt64(t.tv_sec) &* 1_000_000_000 &+ UInt64(t.tv_nsec)
         }
 

@@ -149,6 +149,7 @@ print("keyword path, cold matcher + first 10 KB input: \(ms(median(hookTimes))) 
 // MARK: Throughput
 
 let matcher = SecretMatcher(specs, database: compiled)
+var costliest: [(UInt64, Int, Int)] = []
 print("pcre2 compile all (lazy otherwise): \(ms(seconds { _ = matcher.compileAll() }))")
 
 func run(_ strategy: SecretMatcher.Strategy, threads: Int) -> (Double, Int, SecretMatcher.Worker.Statistics) {
@@ -165,11 +166,16 @@ func run(_ strategy: SecretMatcher.Strategy, threads: Int) -> (Double, Int, Secr
                     found += worker.matches(in: UnsafeRawBufferPointer(rebasing: raw[files[i]]), strategy: strategy).count
                 }
                 let s = worker.statistics
+                if strategy == .database && threads == 1 {
+                    costliest = zip(worker.ruleNanoseconds, worker.ruleMatches).enumerated().map { ($0.element.0, $0.offset, $0.element.1) }
+                }
                 counts.withLock {
                     $0.0 += found
                     $0.1.searches += s.searches
                     $0.1.limitHits += s.limitHits
                     $0.1.rulesStopped += s.rulesStopped
+                    $0.1.findNanoseconds += s.findNanoseconds
+                    $0.1.confirmNanoseconds += s.confirmNanoseconds
                     $0.1.candidateWindows += s.candidateWindows
                 }
             }
@@ -188,7 +194,10 @@ for (name, strategy) in [("database", SecretMatcher.Strategy.database), ("automa
         times.append(r.0); found = r.1; stats = r.2
     }
     let t = median(times)
-    print("\(name), 1 thread: \(String(format: "%.0f", megabytes / t)) MB/s (\(String(format: "%.3f", t)) s; \(found) matches, \(stats.candidateWindows) windows, \(stats.searches) PCRE2 searches, \(stats.limitHits) limit hits, \(stats.rulesStopped) rules stopped)")
+    print("\(name), 1 thread: \(String(format: "%.0f", megabytes / t)) MB/s (\(String(format: "%.3f", t)) s; \(found) matches, \(stats.candidateWindows) windows, \(stats.searches) PCRE2 searches, \(stats.limitHits) limit hits, \(stats.rulesStopped) rules stopped; find \(ms(Double(stats.findNanoseconds) / 1e9)), confirm \(ms(Double(stats.confirmNanoseconds) / 1e9)))")
+}
+for (ns, rule, found) in costliest.sorted(by: { $0.0 > $1.0 }).prefix(5) where ns > 1_000_000 {
+    print("  confirm cost \(specs[rule].id): \(ms(Double(ns) / 1e9)), \(found) matches")
 }
 if threads > 1 {
     var times: [Double] = []

@@ -82,6 +82,21 @@ final class SecretMatcherTests: XCTestCase {
         XCTAssertTrue(Self.matcher.matches(in: Array("XAKIAIOSFODNN7EXAMPLEQ".utf8)).filter { $0.rule == aws }.isEmpty)
     }
 
+    func testLongMultilineMatchIsFoundFromItsKeyword() throws {
+        // A 24 KiB PEM block: longer than the 16 KiB multi-line window, found from its BEGIN line
+        // (the keyword path's window, and the database's anchor confirmed by the END it reports).
+        var rng = SplitMix(seed: 3)
+        var body = ""
+        for _ in 0..<380 { body += String((0..<64).map { _ in Character(UnicodeScalar(UInt8(65 + rng.next() % 26))) }) + "\n" }
+        let pem = "-----BEGIN RSA PRIVATE KEY-----\n" + body + "-----END RSA PRIVATE KEY-----"
+        let bytes = Array(("x = \"\"\"\n" + pem + "\n\"\"\"\n").utf8)
+        let rule = TestRules.index("private-key")
+        for strategy in [SecretMatcher.Strategy.keywords, .database] {
+            let found = Self.matcher.matches(in: bytes, strategy: strategy).filter { $0.rule == rule }
+            XCTAssertEqual(found.map { $0.whole.count }, [pem.utf8.count], "\(strategy)")
+        }
+    }
+
     func testSecretGroupAndOrder() throws {
         let bytes = Array("url = postgres://admin:s3cr3tpass@db:5432/x\nhf_abcdefghijklmnopqrstuvwxyzABCDEFGH\n".utf8)
         let found = Self.matcher.matches(in: bytes)

@@ -1,0 +1,75 @@
+import Foundation
+import XCTest
+
+/// Secrets through the CLI: redaction, --show-secrets, user rule files, `moat rules --test`.
+final class SecretsCommandTests: XCTestCase {
+    var repo: URL!
+    // Fake, format-valid values made for these tests.
+    let hfToken = "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"
+
+    override func setUpWithError() throws {
+        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: CLI.moat.path), "moat binary not built")
+        repo = try CLI.makeRepository()
+    }
+
+    override func tearDownWithError() throws {
+        if let r = repo { try? FileManager.default.removeItem(at: r) }
+    }
+
+    func testStagedTokenIsBlockedAndRedacted() throws {
+        try CLI.write("import os\n\nHF_TOKEN = \"\(hfToken)\"\n", to: "train.py", in: repo)
+        try CLI.git(["add", "."], in: repo)
+        let r = try CLI.moat(["staged", "--format", "json"], in: repo)
+        XCTAssertEqual(r.status, 1, r.stderr)
+        XCTAssertFalse(r.stdout.contains(hfToken), "the full value leaked into the report")
+        let f = try XCTUnwrap(CLI.findings(try CLI.json(r.stdout)).first)
+        XCTAssertEqual(f["kind"] as? String, "secret")
+        XCTAssertEqual(f["rule"] as? String, "secret.huggingface-access-token")
+        XCTAssertEqual(f["line"] as? Int, 3)
+        XCTAssertEqual(f["column"] as? Int, 13)
+        let secret = try XCTUnwrap(f["secret"] as? [String: Any])
+        XCTAssertTrue((secret["preview"] as? String ?? "").hasPrefix("hf_p"))
+        XCTAssertNil(secret["value"])
+        let shown = try CLI.moat(["staged", "--format", "json", "--show-secrets"], in: repo)
+        XCTAssertTrue(shown.stdout.contains(hfToken))
+        let text = try CLI.moat(["staged", "--color", "never"], in: repo)
+        XCTAssertTrue(text.stdout.contains("train.py:3:13"), text.stdout)
+        XCTAssertFalse(text.stdout.contains(hfToken))
+    }
+
+    func testUserRuleFileAddsARuleAndAMalformedOneExitsTwo() throws {
+        let rules = """
+            secret_rules:
+              - id: acme-internal-key
+                name: ACME internal API key
+                category: secret
+                keywords: ["acme_"]
+                pattern: '(?<secret>acme_[a-z0-9]{24})(?![a-z0-9])'
+                examples:
+                  match: ['key = acme_0123456789abcdefghijklmn']
+                  no_match: ['acme_short']
+            """
+        try CLI.write(rules, to: "../moat-rules-\(repo.lastPathComponent).yaml", in: repo)
+        let ruleFile = repo.deletingLastPathComponent().appendingPathComponent("moat-rules-\(repo.lastPathComponent).yaml")
+        defer { try? FileManager.default.removeItem(at: ruleFile) }
+        try CLI.write("token = acme_0123456789abcdefghijklmn\n", to: "app.cfg", in: repo)
+        let r = try CLI.moat(["scan", "--format", "json", "--rules", ruleFile.path], in: repo)
+        XCTAssertEqual(r.status, 1, r.stderr)
+        XCTAssertTrue(CLI.findings(try CLI.json(r.stdout)).contains { $0["rule"] as? String == "secret.acme-internal-key" })
+        let test = try CLI.moat(["rules", "--test", "--rules", ruleFile.path], in: repo)
+        XCTAssertEqual(test.status, 0, test.stdout)
+
+        try CLI.write("secret_rules:\n  - id: broken\n    name: x\n    pattern: '('\n", to: "bad.yaml", in: repo)
+        let bad = try CLI.moat(["scan", "--rules", repo.appendingPathComponent("bad.yaml").path], in: repo)
+        XCTAssertEqual(bad.status, 2)
+        XCTAssertTrue(bad.stderr.contains("bad.yaml"), bad.stderr)
+    }
+
+    func testBuiltInRulesPassTheirOwnExamples() throws {
+        let r = try CLI.moat(["rules", "--test"], in: repo)
+        XCTAssertEqual(r.status, 0, r.stdout)
+        XCTAssertTrue(r.stdout.contains("0 failed"), r.stdout)
+        let list = try CLI.moat(["rules"], in: repo)
+        XCTAssertTrue(list.stdout.contains("secret.huggingface-access-token"))
+    }
+}
