@@ -3,6 +3,7 @@
 # with the rules of Patterns/secrets-*.yaml (or any rule file given with --rules), plus the
 # one-time vectorscan database compile and the cached load. Release build in .build-release.
 #   bench/match.sh [--rules FILE] [--threads N]
+#   MOAT_BENCH_REFERENCE=1 bench/match.sh   # also check against one full PCRE2 pass per rule
 #   bench/match.sh --gitleaks     # gitleaks' default rules instead (needs bench/tools/gitleaks,
 #                                 # see bench/fetch-peers.sh), converted to bench/.cache/gitleaks-rules.tsv
 set -euo pipefail

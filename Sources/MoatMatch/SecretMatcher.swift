@@ -15,9 +15,7 @@ import Synchronization
 /// its pattern can make when that is bounded (`PatternSyntax.maxWidth`, up to
 /// `Options.longestWindow`), else `Options.window` (`multilineWindow` for multi-line rules).
 /// Candidate windows cover every start of a match up to that length, so both strategies yield the
-/// matches one PCRE2 pass over the whole input would. A longer match of an unbounded multi-line rule
-/// is found when one of its keywords lies within a window after its start (both strategies look
-/// there); other longer matches may be missed.
+/// matches one PCRE2 pass over the whole input would; a longer match may be missed.
 /// Slow rules (no keyword) run over the whole input in fixed pieces.
 /// Work is linear in the input for sane patterns: windows are bounded, searches never go back, long
 /// windows are searched in pieces, PCRE2's match limit bounds any one search (a search that hits it
@@ -36,8 +34,8 @@ public final class SecretMatcher: @unchecked Sendable {
         /// Longest match guaranteed to be found for a one-line rule with unbounded matches, in bytes
         /// (4 KiB: a JSON-escaped RSA-4096 key fits).
         public var window = 4 * 1024
-        /// The same for a `multiline` rule (PEM blocks).
-        public var multilineWindow = 16 * 1024
+        /// The same for a `multiline` rule (PEM blocks, PGP key blocks).
+        public var multilineWindow = 64 * 1024
         /// Rules whose longest match is bounded get that bound as their window, up to this.
         public var longestWindow = 64 * 1024
         /// Wall-clock seconds one rule may spend confirming on one input before it is stopped there

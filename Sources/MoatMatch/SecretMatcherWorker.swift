@@ -20,9 +20,6 @@ extension SecretMatcher {
         private var openHigh: [Int]
         private var touched: [Int] = []
         private var ranges: [Candidate] = []
-        /// Per rule: anchors (keyword ends) still waiting for an end of the rule's pattern.
-        private var pendingAnchors: [[Int]]
-        private var anchored: [Int] = []
 
         struct Candidate {
             var rule: Int
@@ -67,7 +64,6 @@ extension SecretMatcher {
             looked = [Bool](repeating: false, count: matcher.specs.count)
             openLow = [Int](repeating: 0, count: matcher.specs.count)
             openHigh = [Int](repeating: -1, count: matcher.specs.count)
-            pendingAnchors = [[Int]](repeating: [], count: matcher.specs.count)
             ruleNanoseconds = [UInt64](repeating: 0, count: matcher.specs.count)
             ruleMatches = [Int](repeating: 0, count: matcher.specs.count)
         }
@@ -99,7 +95,6 @@ extension SecretMatcher {
                 statistics.databaseScans += 1
                 let entries = db.entries
                 let windows = matcher.windows
-                let reachAfterAnchor = matcher.options.longestWindow
                 scanned = db.scan(bytes, scratch: scratch) { id, end in
                     guard id < entries.count else { return }
                     let entry = entries[id]
@@ -108,25 +103,10 @@ extension SecretMatcher {
                     switch entry.kind {
                     case .pattern, .prefilter:
                         add(rule, low: end - window, high: end, count: count)
-                        if !pendingAnchors[rule].isEmpty {
-                            // The pattern ends after these anchors: search from them.
-                            for anchor in pendingAnchors[rule] where anchor + reachAfterAnchor >= end {
-                                add(rule, low: anchor - window, high: anchor + Self.keywordLead, count: count)
-                            }
-                            pendingAnchors[rule].removeAll(keepingCapacity: true)
-                        }
                     case .keyword:
                         add(rule, low: end - window, high: end + Self.keywordLead, count: count)
-                    case .anchor:
-                        if pendingAnchors[rule].isEmpty { anchored.append(rule) }
-                        pendingAnchors[rule].append(end)
-                        if pendingAnchors[rule].count >= 4096 {
-                            pendingAnchors[rule].removeAll { $0 + reachAfterAnchor < end }
-                        }
                     }
                 }
-                for rule in anchored { pendingAnchors[rule].removeAll(keepingCapacity: true) }
-                anchored.removeAll(keepingCapacity: true)
                 if !scanned { discardOpen() }
             }
             if !scanned {

@@ -14,9 +14,7 @@ import Darwin
 ///    quantifiers dropped, large repeats unbounded: same match ends, maybe more of them);
 /// 2. the pattern in vectorscan's prefilter mode (an approximation that still reports every match);
 /// 3. its keywords as caseless literals.
-/// A multi-line rule whose matches have no bounded length also enters with its keywords ("anchors"),
-/// so that a match longer than its window is found from the keyword near its start, as the keyword
-/// path finds it. Slow rules stay out.
+/// Slow rules stay out.
 /// Compiling costs 1-20 ms per rule, so the serialized form is cached on disk (`load(_:cache:)`);
 /// loading it takes well under a millisecond.
 public final class VectorscanDatabase: @unchecked Sendable {
@@ -29,10 +27,7 @@ public final class VectorscanDatabase: @unchecked Sendable {
         /// One of the rule's keywords (`length` bytes), ending where this reports: the rule's
         /// stand-in when vectorscan takes none of its pattern's forms.
         case keyword(length: Int)
-        /// One of the rule's keywords, entered beside its pattern because the rule is multi-line
-        /// and its matches have no bounded length: a long match is searched from here, if the pattern reports an end
-        /// after it (within `SecretMatcher.Options.longestWindow`).
-        case anchor(length: Int)
+
     }
 
     /// One compiled expression; its index in `entries` is its vectorscan id.
@@ -95,8 +90,7 @@ public final class VectorscanDatabase: @unchecked Sendable {
         throw Failure(message: "vectorscan: too many expressions refused")
     }
 
-    /// The entries for each rule: its pattern in the first form vectorscan's parser accepts, and
-    /// its keywords too when it is multi-line and its matches are unbounded.
+    /// The entries for each rule: its pattern in the first form vectorscan's parser accepts.
     static func plan(_ specs: [PatternSpec]) -> [Entry] {
         var entries: [Entry] = []
         for (rule, spec) in specs.enumerated() where !spec.runsApart {
@@ -106,14 +100,6 @@ public final class VectorscanDatabase: @unchecked Sendable {
                 entries.append(Entry(rule: rule, kind: .prefilter, expression: spec.pattern, flags: UInt32(HS_FLAG_PREFILTER)))
             } else {
                 entries += keywordEntries(rule: rule, spec: spec)
-                continue
-            }
-            if spec.multiline && PatternSyntax.maxWidth(spec.pattern) == nil {
-                entries += keywordEntries(rule: rule, spec: spec).map { e in
-                    var a = e
-                    if case .keyword(let length) = e.kind { a.kind = .anchor(length: length) }
-                    return a
-                }
             }
         }
         return entries
@@ -169,7 +155,7 @@ public final class VectorscanDatabase: @unchecked Sendable {
 
     // MARK: Serializing and caching
 
-    static let formatVersion: UInt32 = 3
+    static let formatVersion: UInt32 = 4
 
     /// What the cache key covers: this format, the library version, the CPU the database is tuned
     /// for, and every spec field that changes the database.
@@ -211,7 +197,6 @@ public final class VectorscanDatabase: @unchecked Sendable {
             case .pattern: w.u32(0); w.u64(0)
             case .prefilter: w.u32(1); w.u64(0)
             case .keyword(let length): w.u32(2); w.u64(UInt64(length))
-            case .anchor(let length): w.u32(3); w.u64(UInt64(length))
             }
             w.u32(e.flags)
             w.string(e.expression)
@@ -238,7 +223,6 @@ public final class VectorscanDatabase: @unchecked Sendable {
             case 0: k = .pattern
             case 1: k = .prefilter
             case 2: k = .keyword(length: Int(value))
-            case 3: k = .anchor(length: Int(value))
             default: throw Failure(message: "unknown entry kind")
             }
             let ruleIndex = Int(Int64(bitPattern: rule))

@@ -6,6 +6,9 @@
 // bench/match-corpus.py writes them. PATH is a rule YAML file (`secret_rules`), a folder of
 // `secrets-*.yaml` files, or a TSV file (id, keywords comma-separated, multiline 0/1, slow 0/1,
 // pattern). Prints one "key: value" line per measurement. Run it through bench/match.sh.
+// Environment: MOAT_BENCH_REFERENCE=1 also runs one PCRE2 pass of every rule over every file and
+// compares (slow); MOAT_BENCH_PROFILE_COMPILE=1 compiles each rule alone and lists the slowest;
+// MOAT_BENCH_UNBOUNDED=1 lists the rules whose longest match is unbounded (default windows).
 import Dispatch
 import Foundation
 import MoatMatch
@@ -123,7 +126,7 @@ for k in compiled.ruleKinds {
     switch k {
     case .pattern?: kinds["pattern", default: 0] += 1
     case .prefilter?: kinds["prefilter", default: 0] += 1
-    case .keyword?, .anchor?: kinds["keywords", default: 0] += 1
+    case .keyword?: kinds["keywords", default: 0] += 1
     case nil: kinds["slow", default: 0] += 1
     }
 }
@@ -227,7 +230,7 @@ corpus.withUnsafeBytes { raw in
 print("files where the strategies differ: \(differing)")
 
 if ProcessInfo.processInfo.environment["MOAT_BENCH_UNBOUNDED"] != nil {
-    for (i, s) in specs.enumerated() where matcher.windows[i] == 1024 || matcher.windows[i] == 16 * 1024 {
+    for (i, s) in specs.enumerated() where matcher.windows[i] == matcher.options.window || matcher.windows[i] == matcher.options.multilineWindow {
         print("  unbounded \(s.id) keywords \(s.keywords): \(s.pattern.prefix(140))")
     }
 }
