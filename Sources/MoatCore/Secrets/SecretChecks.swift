@@ -3,23 +3,15 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import MoatMatch
 
 /// The checks a captured secret goes through after its pattern matched: entropy, stopwords and
 /// the offline validators. Bytes in, Bool out; no Foundation. `scripts/check-rules.py` mirrors
 /// these for rule authors.
 public enum SecretChecks {
-    /// Shannon entropy in bits per byte.
+    /// Shannon entropy in bits per byte (the engine's implementation).
     public static func entropy<C: Collection>(_ bytes: C) -> Double where C.Element == UInt8 {
-        guard !bytes.isEmpty else { return 0 }
-        var counts = [Int](repeating: 0, count: 256)
-        for b in bytes { counts[Int(b)] += 1 }
-        let n = Double(bytes.count)
-        var h = 0.0
-        for c in counts where c > 0 {
-            let p = Double(c) / n
-            h -= p * log2(p)
-        }
-        return h
+        Entropy.shannon(Array(bytes))
     }
 
     /// Whether `bytes` contains one of `words`, ASCII case-insensitively.

@@ -16,17 +16,7 @@ struct RulesCommand: ParsableCommand {
     var ruleFiles: [String] = []
 
     func run() throws {
-        var secretRules = SecretRule.builtin
-        var configRules = ConfigRule.builtin
-        for path in ruleFiles {
-            do {
-                let file = try RuleFile.load(path: path)
-                secretRules += file.secretRules
-                configRules += file.configRules
-            } catch {
-                throw MoatError("\(error)")
-            }
-        }
+        let (secretRules, configRules) = try DetectionOptions.rules(adding: ruleFiles)
         let detector = SecretDetector(rules: secretRules, configRules: configRules, showSecrets: true)
         if test {
             let report = RuleExamples.check(detector)

@@ -17,9 +17,17 @@ struct DetectionOptions: ParsableArguments {
     /// compiles the vectorscan database (0.3-0.8 s), it uses a cached one or the keyword path.
     func scanner(compileDatabase: Bool) throws -> ContentScanner {
         guard !noSecrets else { return ContentScanner(secrets: nil) }
+        let (secretRules, configRules) = try DetectionOptions.rules(adding: ruleFiles)
+        let cache = DatabaseCache.standard
+        let policy: SecretMatcher.DatabasePolicy = compileDatabase ? .cachedOrCompiled(cache) : (cache.map { .cachedOnly($0) } ?? .none)
+        return ContentScanner(secrets: SecretDetector(rules: secretRules, configRules: configRules, database: policy, showSecrets: showSecrets))
+    }
+
+    /// The built-in rules plus those of the user's rule files; a malformed file is a one-line error (exit 2).
+    static func rules(adding files: [String]) throws -> ([SecretRule], [ConfigRule]) {
         var secretRules = SecretRule.builtin
         var configRules = ConfigRule.builtin
-        for path in ruleFiles {
+        for path in files {
             do {
                 let file = try RuleFile.load(path: path)
                 secretRules += file.secretRules
@@ -28,8 +36,6 @@ struct DetectionOptions: ParsableArguments {
                 throw MoatError("\(error)")
             }
         }
-        let cache = DatabaseCache.standard
-        let policy: SecretMatcher.DatabasePolicy = compileDatabase ? .cachedOrCompiled(cache) : (cache.map { .cachedOnly($0) } ?? .none)
-        return ContentScanner(secrets: SecretDetector(rules: secretRules, configRules: configRules, database: policy, showSecrets: showSecrets))
+        return (secretRules, configRules)
     }
 }
