@@ -65,6 +65,30 @@ final class SecretsCommandTests: XCTestCase {
         XCTAssertTrue(bad.stderr.contains("bad.yaml"), bad.stderr)
     }
 
+    func testConfigFileNamesRuleFiles() throws {
+        let rules = """
+            secret_rules:
+              - id: acme-config-key
+                name: ACME key from the config
+                category: secret
+                keywords: ["acmecfg_"]
+                pattern: '(?<secret>acmecfg_[a-z0-9]{24})(?![a-z0-9])'
+                examples:
+                  match: ['acmecfg_0123456789abcdefghijklmn']
+                  no_match: ['acmecfg_short']
+            """
+        try CLI.write(rules, to: "security/rules.yaml", in: repo)
+        try CLI.write("rules:\n  - security/rules.yaml\n", to: ".moat.yaml", in: repo)
+        try CLI.write("k = acmecfg_0123456789abcdefghijklmn\n", to: "app.cfg", in: repo)
+        let r = try CLI.moat(["scan", "--format", "json", "app.cfg"], in: repo)
+        XCTAssertEqual(r.status, 1, r.stderr)
+        XCTAssertTrue(CLI.findings(try CLI.json(r.stdout)).contains { $0["rule"] as? String == "secret.acme-config-key" })
+        try CLI.write("rulez: []\n", to: ".moat.yaml", in: repo)
+        let bad = try CLI.moat(["scan", "app.cfg"], in: repo)
+        XCTAssertEqual(bad.status, 2)
+        XCTAssertTrue(bad.stderr.contains(".moat.yaml:1"), bad.stderr)
+    }
+
     func testBuiltInRulesPassTheirOwnExamples() throws {
         let r = try CLI.moat(["rules", "--test"], in: repo)
         XCTAssertEqual(r.status, 0, r.stdout)

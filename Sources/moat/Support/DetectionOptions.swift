@@ -13,11 +13,14 @@ struct DetectionOptions: ParsableArguments {
     @Option(name: .customLong("rules"), help: ArgumentHelp("An extra rule file (same format as Patterns/*.yaml); repeatable.", valueName: "file"))
     var ruleFiles: [String] = []
 
+    @Option(name: .customLong("config"), help: ArgumentHelp("A moat config file (default: .moat.yaml in the current directory, if present).", valueName: "file"))
+    var configFile: String?
+
     /// The scanner for a command. `compileDatabase` is for long sweeps: a pre-commit hook never
     /// compiles the vectorscan database (0.3-0.8 s), it uses a cached one or the keyword path.
     func scanner(compileDatabase: Bool) throws -> ContentScanner {
         guard !noSecrets else { return ContentScanner(secrets: nil) }
-        let (secretRules, configRules) = try DetectionOptions.rules(adding: ruleFiles)
+        let (secretRules, configRules) = try DetectionOptions.rules(adding: try MoatConfig.ruleFiles(explicit: configFile) + ruleFiles)
         let cache = DatabaseCache.standard
         let policy: SecretMatcher.DatabasePolicy = compileDatabase ? .cachedOrCompiled(cache) : (cache.map { .cachedOnly($0) } ?? .none)
         return ContentScanner(secrets: SecretDetector(rules: secretRules, configRules: configRules, database: policy, showSecrets: showSecrets))
