@@ -13,7 +13,7 @@ public struct RuleSchemaError: Error, CustomStringConvertible, Equatable, Sendab
     public let ruleID: String?
     public let reason: String
 
-    public init(file: String, line: Int?, ruleID: String?, reason: String) {
+    public init(file: String, line: Int?, ruleID: String? = nil, reason: String) {
         self.file = file
         self.line = line
         self.ruleID = ruleID

@@ -2,29 +2,8 @@ import Foundation
 import MoatRuleSchema
 
 /// A problem in a user rule file: which file, which line, which rule, and why. The CLI reports it
-/// and exits 2.
-public struct RuleFileError: Error, CustomStringConvertible, Equatable, Sendable {
-    public let file: String
-    /// 1-based line, when known.
-    public let line: Int?
-    public let ruleID: String?
-    public let reason: String
-
-    public init(file: String, line: Int?, ruleID: String? = nil, reason: String) {
-        self.file = file
-        self.line = line
-        self.ruleID = ruleID
-        self.reason = reason
-    }
-
-    public var description: String {
-        var s = file
-        if let line { s += ":\(line)" }
-        s += ": "
-        if let ruleID { s += "rule \(ruleID): " }
-        return s + reason
-    }
-}
+/// and exits 2. (The same type the build-time generator reports, so both read alike.)
+public typealias RuleFileError = RuleSchemaError
 
 /// Rules loaded at run time from a user rule file in the format of `Patterns/` (docs/rules.md):
 /// `secret_rules` and `config_rules` (a `path_rules` section is accepted and ignored).
