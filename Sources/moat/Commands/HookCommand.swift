@@ -1,6 +1,8 @@
 import ArgumentParser
 import MoatBytes
+import MoatCore
 import MoatGit
+import MoatMatch
 
 /// `moat hook install|uninstall|status`: manage moat's git hooks.
 struct HookCommand: ParsableCommand {
@@ -51,6 +53,8 @@ struct HookCommand: ParsableCommand {
                 case .chained(let previous): Terminal.writeOut("moat: installed \(common.kind.fileName) hook at \(path); the existing hook now runs first from \(previous)\n")
                 case .replaced: Terminal.writeOut("moat: replaced the existing \(common.kind.fileName) hook at \(path)\n")
                 }
+                // Compile and cache the secret rules' database now (~0.3 s once), so the hook never does.
+                if let cache = DatabaseCache.standard { _ = SecretDetector(database: .cachedOrCompiled(cache)) }
             } catch {
                 throw MoatError(error.description)
             }
