@@ -20,6 +20,7 @@ for i in 1 2 3 4 5 6 7 8; do cat "$fixtures/grads.bin"; done > grads.bin # 1 MB 
 cp "$fixtures/../negative/noise.png" assets/logo.png                    # an ordinary image
 cp "$fixtures/../negative/lfs/model.safetensors" model.safetensors      # an LFS pointer: fine
 echo 'print("train")' > train.py
+echo 'HF_TOKEN=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' > .env               # a (fake) Hugging Face token
 git add -A
 echo
 echo "== git commit (the hook runs 'moat staged')"

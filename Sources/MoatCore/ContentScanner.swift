@@ -26,7 +26,8 @@ public struct ContentScanner: Sendable {
         switch artifacts.examine(input, blob: blob, commit: commit) {
         case .finding(let f):
             outcome.findings.append(f)
-            kind = .binary(format: f.format)
+            // A headerless float dump has no strings to search.
+            kind = f.format.hasPrefix("raw-") ? .skip : .binary(format: f.format)
         case .benign(let why):
             outcome.benign = why
             kind = why == TextSniffer.verdict ? .text : .skip

@@ -15,7 +15,7 @@ public final class SecretDetector: @unchecked Sendable {
     /// The most text read from one input.
     public static let textLimit = 16 << 20
     /// How much of a binary is searched for printable strings (headers live at the start).
-    public static let binaryLimit = 4 << 20
+    public static let binaryLimit = 1 << 20
 
     private let configPatterns: [PCRE2Pattern?]
     private let genericRules: Set<Int>
