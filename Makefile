@@ -21,7 +21,7 @@ release: setup
 
 test: setup
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --disable-swift-testing
 
 demo: release
 	@scripts/demo.sh $(BIN_RELEASE)
