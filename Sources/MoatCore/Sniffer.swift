@@ -44,7 +44,12 @@ public final class SniffInput {
 
     /// The first `count` bytes (clamped to the real size).
     public func prefix(_ count: Int) -> [UInt8]? {
-        count <= head.count ? Array(head.prefix(count)) : bytes(at: 0, count: count)
+        if count <= head.count { return Array(head.prefix(count)) }
+        // Read only what lies past the head: the head was read already.
+        guard head.count == min(size, SniffInput.headSize), let rest = source.read(at: head.count, count: min(count, size) - head.count) else {
+            return bytes(at: 0, count: count)
+        }
+        return head + rest
     }
 
     /// The zip directory when the content is a zip archive (parsed once, shared by zip-based sniffers).

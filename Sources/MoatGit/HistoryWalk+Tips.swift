@@ -13,17 +13,7 @@ extension HistoryWalk {
     /// entries of the `refs/stash` reflog. Annotated tags are peeled; refs to trees and blobs are
     /// kept apart; refs to missing objects are counted as missing.
     func resolveAllRefs() throws(GitError) {
-        var iterator: OpaquePointer?
-        try GitError.check(git_reference_iterator_new(&iterator, repo), "cannot list references")
-        defer { git_reference_iterator_free(iterator) }
-        while true {
-            var ref: OpaquePointer?
-            let rc = git_reference_next(&ref, iterator)
-            if rc == GIT_ITEROVER.rawValue { break }
-            try GitError.check(rc, "cannot list references")
-            defer { git_reference_free(ref) }
-            addPeeled(ref!)
-        }
+        try forEachReference { addPeeled($0) }
         var head: OpaquePointer?
         if git_reference_lookup(&head, repo, "HEAD") == 0 {
             defer { git_reference_free(head) }
@@ -38,6 +28,21 @@ extension HistoryWalk {
                 var id2 = id.pointee
                 if git_odb_exists(odb, &id2) != 0 { tips.append(id2) } else { noteMissing(id2, .commit) }
             }
+        }
+    }
+
+    /// Calls `body` with every reference of the repository (each freed after its call).
+    private func forEachReference(_ body: (OpaquePointer) -> Void) throws(GitError) {
+        var iterator: OpaquePointer?
+        try GitError.check(git_reference_iterator_new(&iterator, repo), "cannot list references")
+        defer { git_reference_iterator_free(iterator) }
+        while true {
+            var ref: OpaquePointer?
+            let rc = git_reference_next(&ref, iterator)
+            if rc == GIT_ITEROVER.rawValue { break }
+            try GitError.check(rc, "cannot list references")
+            defer { git_reference_free(ref) }
+            body(ref!)
         }
     }
 
@@ -227,17 +232,9 @@ extension HistoryWalk {
     /// Excludes every commit a `refs/remotes/<remote>/` ref points to.
     private func hideRemoteTrackingRefs(_ remote: String) throws(GitError) {
         let prefix = Array("refs/remotes/\(remote)/".utf8)
-        var iterator: OpaquePointer?
-        try GitError.check(git_reference_iterator_new(&iterator, repo), "cannot list references")
-        defer { git_reference_iterator_free(iterator) }
-        while true {
-            var ref: OpaquePointer?
-            let rc = git_reference_next(&ref, iterator)
-            if rc == GIT_ITEROVER.rawValue { break }
-            try GitError.check(rc, "cannot list references")
-            defer { git_reference_free(ref) }
+        try forEachReference { ref in
             guard let name = git_reference_name(ref), strlen(name) > prefix.count,
-                  prefix.withUnsafeBufferPointer({ memcmp(name, $0.baseAddress!, prefix.count) == 0 }) else { continue }
+                  prefix.withUnsafeBufferPointer({ memcmp(name, $0.baseAddress!, prefix.count) == 0 }) else { return }
             var commit: OpaquePointer?
             if git_reference_peel(&commit, ref, GIT_OBJECT_COMMIT) == 0 {
                 hides.append(git_object_id(commit)!.pointee)

@@ -1,3 +1,4 @@
+import XCTest
 import Foundation
 import MoatBytes
 import MoatCore
@@ -14,4 +15,25 @@ func fixture(_ relative: String) -> [UInt8] {
 /// A fixture as a sniffer sees it.
 func sniffInput(_ relative: String) -> SniffInput {
     SniffInput(path: PathBytes(relative), source: MemoryByteSource(fixture(relative)))
+}
+
+/// Shared assertions for one sniffer's tests: a test case names its `sniffer` and conforms.
+protocol SnifferAssertions {
+    associatedtype S: Sniffer
+    var sniffer: S { get }
+}
+
+extension SnifferAssertions {
+    /// The detection, or a test failure when the sniffer does not claim the input.
+    func found(_ input: SniffInput, file: StaticString = #filePath, line: UInt = #line) -> Detection? {
+        guard case .found(let d) = sniffer.sniff(input) else { XCTFail("not found", file: file, line: line); return nil }
+        return d
+    }
+
+    func assertNotMine(_ input: SniffInput, file: StaticString = #filePath, line: UInt = #line) {
+        if case .notMine = sniffer.sniff(input) { return }
+        XCTFail("expected notMine", file: file, line: line)
+    }
+
+    func details(_ d: Detection) -> [String: String] { Dictionary(uniqueKeysWithValues: d.summary.details) }
 }

@@ -3,24 +3,13 @@ import MoatBytes
 @testable import MoatCore
 import XCTest
 
-final class HDF5SnifferTests: XCTestCase {
+final class HDF5SnifferTests: XCTestCase, SnifferAssertions {
     let sniffer = HDF5Sniffer()
 
     func memory(_ bytes: [UInt8], _ name: String = "data.h5") -> SniffInput {
         SniffInput(path: PathBytes(name), source: MemoryByteSource(bytes))
     }
 
-    func found(_ input: SniffInput, file: StaticString = #filePath, line: UInt = #line) -> Detection? {
-        guard case .found(let d) = sniffer.sniff(input) else { XCTFail("not found", file: file, line: line); return nil }
-        return d
-    }
-
-    func assertNotMine(_ input: SniffInput, file: StaticString = #filePath, line: UInt = #line) {
-        if case .notMine = sniffer.sniff(input) { return }
-        XCTFail("expected notMine", file: file, line: line)
-    }
-
-    func details(_ d: Detection) -> [String: String] { Dictionary(uniqueKeysWithValues: d.summary.details) }
 
     /// h5py `libver="latest"` (superblock 3, OHDR object headers, link messages): datasets `a`
     /// (float32 2x3) and `layers/w` (int16 4).

@@ -21,24 +21,13 @@ private func storedZip(_ members: [(String, [UInt8])]) -> [UInt8] {
     return out
 }
 
-final class KerasArchiveSnifferTests: XCTestCase {
+final class KerasArchiveSnifferTests: XCTestCase, SnifferAssertions {
     let sniffer = KerasArchiveSniffer()
 
     func memory(_ bytes: [UInt8]) -> SniffInput {
         SniffInput(path: PathBytes("model.keras"), source: MemoryByteSource(bytes))
     }
 
-    func found(_ input: SniffInput, file: StaticString = #filePath, line: UInt = #line) -> Detection? {
-        guard case .found(let d) = sniffer.sniff(input) else { XCTFail("not found", file: file, line: line); return nil }
-        return d
-    }
-
-    func assertNotMine(_ input: SniffInput, file: StaticString = #filePath, line: UInt = #line) {
-        if case .notMine = sniffer.sniff(input) { return }
-        XCTFail("expected notMine", file: file, line: line)
-    }
-
-    func details(_ d: Detection) -> [String: String] { Dictionary(uniqueKeysWithValues: d.summary.details) }
 
     let metadata = Array(#"{"keras_version": "3.15.1", "date_saved": "2026-01-01@00:00:00"}"#.utf8)
     let config = Array(#"{"module": "keras", "class_name": "Functional", "config": {}}"#.utf8)

@@ -33,7 +33,7 @@ private enum PB {
     }
 }
 
-final class ONNXSnifferTests: XCTestCase {
+final class ONNXSnifferTests: XCTestCase, SnifferAssertions {
     let sniffer = ONNXSniffer()
 
     func detection(_ input: SniffInput, file: StaticString = #filePath, line: UInt = #line) -> Detection? {
@@ -43,11 +43,6 @@ final class ONNXSnifferTests: XCTestCase {
 
     func memory(_ bytes: [UInt8], _ name: String = "x.bin") -> SniffInput {
         SniffInput(path: PathBytes(name), source: MemoryByteSource(bytes))
-    }
-
-    func assertNotMine(_ input: SniffInput, file: StaticString = #filePath, line: UInt = #line) {
-        if case .notMine = sniffer.sniff(input) { return }
-        XCTFail("expected notMine", file: file, line: line)
     }
 
     func testHelperBuiltModel() throws {

@@ -2,16 +2,11 @@ import MoatBytes
 @testable import MoatCore
 import XCTest
 
-final class TFLiteSnifferTests: XCTestCase {
+final class TFLiteSnifferTests: XCTestCase, SnifferAssertions {
     let sniffer = TFLiteSniffer()
 
     func memory(_ bytes: [UInt8]) -> SniffInput {
         SniffInput(path: PathBytes("model.tflite"), source: MemoryByteSource(bytes))
-    }
-
-    func assertNotMine(_ input: SniffInput, file: StaticString = #filePath, line: UInt = #line) {
-        if case .notMine = sniffer.sniff(input) { return }
-        XCTFail("expected notMine", file: file, line: line)
     }
 
     func testFixture() throws {
