@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import MoatBytes
 
 /// A name or path convention from `Patterns/`: explains a finding and can refine its category,
@@ -36,9 +41,62 @@ public struct PathRule: Sendable {
 /// A glob over path bytes: `*` and `?` stay within one folder, `**/` spans folders, `[a-z0-9]` classes.
 public struct Glob: Sendable {
     let pattern: [UInt8]
-    public init(_ pattern: String) { self.pattern = Array(pattern.utf8) }
+    /// The literal bytes the pattern ends with (after its last wildcard or class), which every
+    /// matching path ends with; empty when the pattern ends with a wildcard.
+    private let suffix: [UInt8]
+    /// The longest literal run of the pattern, which every matching path contains: a cheap test
+    /// that rejects almost every path before the backtracking match (a history sweep tests ~200
+    /// globs against each of tens of thousands of paths).
+    private let required: [UInt8]
 
-    public func matches(_ path: [UInt8]) -> Bool { Glob.match(pattern, 0, path, 0) }
+    public init(_ pattern: String) {
+        let p = Array(pattern.utf8)
+        self.pattern = p
+        var runs: [[UInt8]] = [[]]
+        var i = 0
+        while i < p.count {
+            let c = p[i]
+            if c == Glob.star || c == Glob.qmark {
+                runs.append([])
+                // The slash of `**/` belongs to the wildcard: it may match nothing.
+                if c == Glob.star, i + 2 < p.count, p[i + 1] == Glob.star, p[i + 2] == Glob.slash { i += 3; continue }
+            } else if c == Glob.lbracket, let close = p[(i + 1)...].firstIndex(of: UInt8(ascii: "]")) {
+                runs.append([])
+                i = close + 1
+                continue
+            } else {
+                runs[runs.count - 1].append(c)
+            }
+            i += 1
+        }
+        suffix = runs.last ?? []
+        required = runs.max { $0.count < $1.count } ?? []
+    }
+
+    public func matches(_ path: [UInt8]) -> Bool {
+        if !suffix.isEmpty {
+            guard path.count >= suffix.count, path.withUnsafeBytes({ p in
+                suffix.withUnsafeBytes { memcmp(p.baseAddress! + (path.count - suffix.count), $0.baseAddress!, suffix.count) == 0 }
+            }) else { return false }
+        } else if !required.isEmpty {
+            guard path.count >= required.count, path.withUnsafeBytes({ p in
+                required.withUnsafeBytes { Glob.contains(p, $0) }
+            }) else { return false }
+        }
+        return Glob.match(pattern, 0, path, 0)
+    }
+
+    /// Whether `needle` (not empty) occurs in `haystack` (glibc's `memmem` is not visible to Swift).
+    private static func contains(_ haystack: UnsafeRawBufferPointer, _ needle: UnsafeRawBufferPointer) -> Bool {
+        let first = Int32(needle[0]), n = needle.count
+        var at = haystack.baseAddress!
+        let end = haystack.baseAddress! + haystack.count
+        while end - at >= n, let hit = memchr(at, first, end - at - n + 1) {
+            if memcmp(hit, needle.baseAddress!, n) == 0 { return true }
+            at = UnsafeRawPointer(hit) + 1
+        }
+        return false
+    }
 
     private static let slash = UInt8(ascii: "/"), star = UInt8(ascii: "*"), qmark = UInt8(ascii: "?"), lbracket = UInt8(ascii: "[")
 

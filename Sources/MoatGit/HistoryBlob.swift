@@ -77,6 +77,8 @@ public struct HistoryStats: Hashable, Sendable {
     public var trees = 0
     /// Entries read in those trees.
     public var treeEntries = 0
+    /// Trees decoded up front from the packs (`HistorySource.TreePreload`); 0 when not preloaded.
+    public var treesPreloaded = 0
     /// Unique blobs listed (`HistorySource.blobs.count`).
     public var blobs = 0
     /// Of those, dangling blobs (`.allRefs(includeUnreachable: true)` only).

@@ -1,3 +1,4 @@
+import Dispatch
 import CGit2
 import MoatBytes
 
@@ -40,8 +41,23 @@ public final class HistorySource {
     public let stats: HistoryStats
     /// Up to `missingSampleLimit` of the objects counted as missing, in the order they were met.
     public let missingSamples: [MissingObject]
+    /// The packs mapped for a preloaded walk, reused to read blobs in pack order (`readBlobs`).
+    let packs: [PackContents]
 
     public static let missingSampleLimit = 50
+
+    /// When the walk decodes every packed tree up front (`TreeStore`) instead of reading trees one
+    /// by one through libgit2.
+    public enum TreePreload: Sendable {
+        /// When the walk covers at least `automaticThreshold` commits: a whole-history sweep, not a
+        /// pull request's few commits, which would read a small part of the packs.
+        case automatic
+        case always
+        case never
+    }
+
+    /// Commits from which `.automatic` preloads trees.
+    public static let automaticThreshold = 1000
 
     /// Walks `selection` in `repository`.
     ///
@@ -49,13 +65,20 @@ public final class HistorySource {
     /// revision in a repository without commits), an unparsable pre-push line's commit that is not
     /// in the repository, and object-database failures that are not a missing object. A repository
     /// without commits gives no blobs for `.allRefs`.
-    public init(repository: GitRepository, selection: RevisionSelection) throws(GitError) {
+    ///
+    /// `workers` threads decode the repository's trees up front when the walk is big enough to pay
+    /// for it (`treePreload`); the walk itself is one thread. The result does not depend on either.
+    public init(repository: GitRepository, selection: RevisionSelection, workers: Int = 1,
+                treePreload: TreePreload = .automatic) throws(GitError) {
         let walk = try HistoryWalk(repository: repository)
+        walk.workers = max(1, workers)
+        walk.treePreload = treePreload
         try walk.run(selection)
         self.repository = repository
         self.blobs = walk.output
         self.stats = walk.stats
         self.missingSamples = walk.missingSamples
+        self.packs = walk.packs
     }
 }
 
@@ -107,18 +130,24 @@ final class HistoryWalk {
 
     // The walk.
     var commitOrder: [git_oid] = []
-    var seenTrees = Set<OIDKey>()
+    let seenTrees = OIDTable(minimumCapacity: 1 << 14)
     var hiddenBlobs = Set<OIDKey>()
     var headBlobs = Set<OIDKey>()
     var symlinks = Set<OIDKey>()
     var gitlinks = Set<OIDKey>()
-    var blobIndex: [OIDKey: Int32] = [:]
+    let blobIndex = OIDTable(minimumCapacity: 1 << 14)
     var records: [BlobRecord] = []
     var extraPaths = Set<PathKey>()
     var authors: [Int32: (name: String, email: String, time: Int64)] = [:]
     var pathBuffer: [UInt8] = []
 
     var output: [HistoryBlob] = []
+
+    var workers = 1
+    var treePreload = HistorySource.TreePreload.automatic
+    /// Trees decoded up front, when preloaded; released after the walk.
+    var treeStore: TreeStore?
+    var packs: [PackContents] = []
 
     /// Reached only through the walk, never through a commit: the `commit` of a record.
     static let noCommit: Int32 = -1
@@ -150,12 +179,13 @@ final class HistoryWalk {
         stats.shallow = !shallow.isEmpty
         commitOrder = tips.isEmpty ? [] : orderCommits(shallow: shallow)
 
+        loadTreeStore()
+        defer { treeStore = nil }
         markBoundary()
         // A HEAD that cannot be read (unborn, or damaged) holds nothing.
         if let tree = (try? repository.headTree()) ?? nil {
             defer { git_object_free(tree) }
-            var seen = Set<OIDKey>()
-            collectBlobs(of: git_tree_id(tree).pointee, seen: &seen, into: &headBlobs)
+            collectBlobs(of: git_tree_id(tree).pointee, seen: OIDTable(), into: &headBlobs)
         }
         walkCommits()
         walkCommitlessTips()
@@ -164,6 +194,25 @@ final class HistoryWalk {
         stats.skippedGitlinks = gitlinks.count
         stats.skippedSymlinks = symlinks.count
     }
+
+    /// Decodes the packed trees up front when the policy asks for it.
+    private func loadTreeStore() {
+        switch treePreload {
+        case .never: return
+        case .automatic: guard commitOrder.count >= HistorySource.automaticThreshold else { return }
+        case .always: break
+        }
+        guard let reader = repository.packReader() else { return }
+        let packs = PackContents.all(in: reader.objectDirectories)
+        guard !packs.isEmpty else { return }
+        self.packs = packs
+        let store = TreeStore.load(packs: packs, workers: workers, budget: HistoryWalk.treeStoreBudget)
+        stats.treesPreloaded = store.count
+        treeStore = store
+    }
+
+    /// The most tree data held in memory; trees past it are read through libgit2.
+    static let treeStoreBudget = 2 << 30
 
     /// Records an object that could not be read (once per id).
     func noteMissing(_ id: git_oid, _ kind: MissingObject.Kind) {
@@ -203,8 +252,7 @@ final class HistoryWalk {
         for blob in blobTips {
             var id = blob
             let key = OIDKey(&id)
-            if blobIndex[key] == nil {
-                blobIndex[key] = Int32(records.count)
+            if blobIndex.insert(key, value: Int32(records.count)) {
                 records.append(BlobRecord(id: id, commit: Self.noCommit, path: [], pathHash: 0))
             }
         }
@@ -224,7 +272,7 @@ final class HistoryWalk {
         var found: [git_oid] = []
         for var id in box.ids {
             let key = OIDKey(&id)
-            if blobIndex[key] != nil || seenTrees.contains(key) || symlinks.contains(key) { continue }
+            if blobIndex.contains(key) || seenTrees.contains(key) || symlinks.contains(key) { continue }
             var size = 0
             var type = GIT_OBJECT_INVALID
             guard git_odb_read_header(&size, &type, odb, &id) == 0, type == GIT_OBJECT_BLOB else { continue }
@@ -232,37 +280,59 @@ final class HistoryWalk {
         }
         found.sort { a, b in var a = a, b = b; return git_oid_cmp(&a, &b) < 0 }
         for var id in found {
-            blobIndex[OIDKey(&id)] = Int32(records.count)
+            blobIndex.insert(OIDKey(&id), value: Int32(records.count))
             records.append(BlobRecord(id: id, commit: Self.unreachable, path: [], pathHash: 0))
         }
     }
 
     /// Reads headers, drops missing blobs, and sorts.
     private func buildOutput() {
-        var ordered = records.indices.map { $0 }
         // Records are created in walk order; within one commit sort by path, and commitless blobs by
         // (reachable first, path, id). Commit indices grow with creation order, so (group, commit,
-        // path, id) is a total, deterministic order.
-        ordered.sort { i, j in
-            let x = records[i], y = records[j]
-            let gx = x.commit >= 0 ? 0 : (x.commit == Self.noCommit ? 1 : 2)
-            let gy = y.commit >= 0 ? 0 : (y.commit == Self.noCommit ? 1 : 2)
-            if gx != gy { return gx < gy }
-            if x.commit != y.commit { return x.commit < y.commit }
-            if x.path != y.path { return x.path.lexicographicallyPrecedes(y.path) }
-            var a = x.id, b = y.id
-            return git_oid_cmp(&a, &b) < 0
+        // path, id) is a total, deterministic order. Records already come grouped by commit in that
+        // order, so only each commit's own records are sorted.
+        func group(_ c: Int32) -> Int { c >= 0 ? 0 : (c == Self.noCommit ? 1 : 2) }
+        var ordered = Array(records.indices)
+        let inCreationOrder = records.indices.dropFirst().allSatisfy { i in
+            let a = records[i - 1].commit, b = records[i].commit
+            return group(a) < group(b) || (group(a) == group(b) && a <= b)
+        }
+        records.withUnsafeBufferPointer { r in
+            let byPathThenId: (Int, Int) -> Bool = { i, j in
+                if r[i].path != r[j].path { return r[i].path.lexicographicallyPrecedes(r[j].path) }
+                var a = r[i].id, b = r[j].id
+                return git_oid_cmp(&a, &b) < 0
+            }
+            guard inCreationOrder else {
+                ordered.sort { i, j in
+                    let gx = group(r[i].commit), gy = group(r[j].commit)
+                    if gx != gy { return gx < gy }
+                    if r[i].commit != r[j].commit { return r[i].commit < r[j].commit }
+                    return byPathThenId(i, j)
+                }
+                return
+            }
+            var start = 0
+            while start < ordered.count {
+                var end = start + 1
+                while end < ordered.count, r[end].commit == r[start].commit { end += 1 }
+                if end - start > 1 { ordered[start..<end].sort(by: byPathThenId) }
+                start = end
+            }
         }
         var out: [HistoryBlob] = []
         out.reserveCapacity(ordered.count)
-        for i in ordered {
+        let sizes = packedBlobSizes(ordered)
+        for (n, i) in ordered.enumerated() {
             let r = records[i]
             var id = r.id
-            var size = 0
-            var type = GIT_OBJECT_INVALID
-            guard git_odb_read_header(&size, &type, odb, &id) == 0, type == GIT_OBJECT_BLOB else {
-                noteMissing(id, .blob)
-                continue
+            var size = sizes[n]
+            if size < 0 {
+                var type = GIT_OBJECT_INVALID
+                guard git_odb_read_header(&size, &type, odb, &id) == 0, type == GIT_OBJECT_BLOB else {
+                    noteMissing(id, .blob)
+                    continue
+                }
             }
             let key = OIDKey(&id)
             let author = r.commit >= 0 ? authors[r.commit] : nil
@@ -277,6 +347,40 @@ final class HistoryWalk {
         stats.blobs = out.count
         output = out
     }
+}
+
+extension HistoryWalk {
+    /// The sizes of the blobs `records[ordered[n]]` that the mapped packs hold, from their entry
+    /// headers (for a delta: the first bytes of its instructions), read by `workers` threads; -1
+    /// where the packs do not hold a blob by that id.
+    func packedBlobSizes(_ ordered: [Int]) -> [Int] {
+        var sizes = [Int](repeating: -1, count: ordered.count)
+        guard !packs.isEmpty, !ordered.isEmpty else { return sizes }
+        let packs = self.packs
+        let ids = ordered.map { ObjectID(records[$0].id) }
+        let n = max(1, min(workers, ids.count / 4096 + 1))
+        let per = (ids.count + n - 1) / n
+        sizes.withUnsafeMutableBufferPointer { out in
+            let shared = UnsafeSendable(out)
+            DispatchQueue.concurrentPerform(iterations: n) { w in
+                let decoders = packs.map { PackObjectDecoder(pack: $0, cacheLimit: 0) }
+                for i in (w * per)..<min(ids.count, (w + 1) * per) {
+                    for d in decoders {
+                        guard let k = d.pack.entry(of: ids[i]) else { continue }
+                        if d.pack.types[k] == PackEntryKind.blob.rawValue, let size = d.objectSize(k) { shared.value[i] = size }
+                        break
+                    }
+                }
+            }
+        }
+        return sizes
+    }
+}
+
+/// A buffer whose slots each worker writes apart from the others.
+struct UnsafeSendable<T>: @unchecked Sendable {
+    let value: UnsafeMutableBufferPointer<T>
+    init(_ value: UnsafeMutableBufferPointer<T>) { self.value = value }
 }
 
 /// What the walk knows about one unique blob.

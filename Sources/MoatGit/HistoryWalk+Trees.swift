@@ -15,9 +15,9 @@ private let fnvPrime: UInt64 = 0x100_0000_01b3
 @inline(__always)
 private func fnvSlash(_ h: UInt64) -> UInt64 { (h ^ UInt64(UInt8(ascii: "/"))) &* fnvPrime }
 
-/// One tree object read raw from the object database, parsed entry by entry in place (libgit2's
-/// `git_tree_lookup` allocates an entry array per tree and goes through the object cache: about
-/// twice the cost of parsing here).
+/// One tree object, parsed entry by entry in place: from the `TreeStore` when it holds the tree,
+/// else read raw from libgit2's object database (libgit2's `git_tree_lookup` allocates an entry
+/// array per tree and goes through the object cache: about twice the cost of parsing here).
 struct RawTree {
     enum Kind { case blob, tree, symlink, gitlink, other }
 
@@ -28,7 +28,9 @@ struct RawTree {
         let nameLength: Int
     }
 
-    let object: OpaquePointer
+    /// The libgit2 object holding the bytes; nil when they live in the tree store.
+    let object: OpaquePointer?
+    let id: git_oid
     private let base: UnsafePointer<UInt8>
     private let size: Int
     private var offset = 0
@@ -36,7 +38,14 @@ struct RawTree {
     private(set) var malformed = false
 
     /// nil when `id` is missing or not a tree.
-    init?(_ id: UnsafeRawPointer, odb: OpaquePointer) {
+    init?(_ id: UnsafeRawPointer, odb: OpaquePointer, store: TreeStore?) {
+        self.id = id.loadUnaligned(as: git_oid.self)
+        if let bytes = store?.tree(id) {
+            object = nil
+            size = bytes.count
+            base = (bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!).assumingMemoryBound(to: UInt8.self)
+            return
+        }
         var object: OpaquePointer?
         guard git_odb_read(&object, odb, id.assumingMemoryBound(to: git_oid.self)) == 0, let object else { return nil }
         guard git_odb_object_type(object) == GIT_OBJECT_TREE else {
@@ -48,7 +57,7 @@ struct RawTree {
         self.base = (git_odb_object_data(object) ?? UnsafeRawPointer(bitPattern: 1)!).assumingMemoryBound(to: UInt8.self)
     }
 
-    func free() { git_odb_object_free(object) }
+    func free() { if let object { git_odb_object_free(object) } }
 
     /// The next entry (`<octal mode> <name>\0<20-byte id>`), or nil at the end or at a malformed entry.
     @inline(__always)
@@ -103,15 +112,15 @@ extension HistoryWalk {
             guard git_commit_lookup(&commit, repo, &id) == 0 else { noteMissing(id, .commit); continue }
             defer { git_commit_free(commit) }
             stats.boundaryCommits += 1
-            collectBlobs(of: git_commit_tree_id(commit)!.pointee, seen: &seenTrees, into: &hiddenBlobs)
+            collectBlobs(of: git_commit_tree_id(commit)!.pointee, seen: seenTrees, into: &hiddenBlobs)
         }
     }
 
     /// Adds the ids of the regular and executable blobs under `root` to `blobs`, skipping trees in
     /// `seen` and adding the ones it enters.
-    func collectBlobs(of root: git_oid, seen: inout Set<OIDKey>, into blobs: inout Set<OIDKey>) {
+    func collectBlobs(of root: git_oid, seen: OIDTable, into blobs: inout Set<OIDKey>) {
         var root = root
-        guard seen.insert(OIDKey(&root)).inserted, let tree = openTree(&root) else { return }
+        guard seen.insert(OIDKey(&root)), let tree = openTree(&root) else { return }
         var stack = [tree]
         while let top = stack.indices.last {
             guard let entry = stack[top].next() else {
@@ -122,7 +131,7 @@ extension HistoryWalk {
             }
             switch entry.kind {
             case .tree:
-                guard seen.insert(OIDKey(raw: entry.id)).inserted, let sub = openTree(entry.id) else { continue }
+                guard seen.insert(OIDKey(raw: entry.id)), let sub = openTree(entry.id) else { continue }
                 stack.append(sub)
             case .blob:
                 blobs.insert(OIDKey(raw: entry.id))
@@ -153,13 +162,12 @@ extension HistoryWalk {
     @discardableResult
     func walkTree(_ root: git_oid, commit: Int32) -> Int {
         var root = root
-        guard seenTrees.insert(OIDKey(&root)).inserted, let rootTree = openTree(&root) else { return 0 }
+        guard seenTrees.insert(OIDKey(&root)), let rootTree = openTree(&root) else { return 0 }
         stats.trees += 1
         // Work on locals (moved out, so no copy): class properties cost an exclusivity check per access.
-        var seenTrees = Set<OIDKey>(), blobIndex = [OIDKey: Int32](), records = [BlobRecord](), extraPaths = Set<PathKey>()
+        let seenTrees = self.seenTrees, blobIndex = self.blobIndex
+        var records = [BlobRecord](), extraPaths = Set<PathKey>()
         var symlinks = Set<OIDKey>(), gitlinks = Set<OIDKey>(), pathBuffer = [UInt8]()
-        swap(&seenTrees, &self.seenTrees)
-        swap(&blobIndex, &self.blobIndex)
         swap(&records, &self.records)
         swap(&extraPaths, &self.extraPaths)
         swap(&symlinks, &self.symlinks)
@@ -192,7 +200,7 @@ extension HistoryWalk {
                 let key = OIDKey(raw: entry.id)
                 if checkHidden, hiddenBlobs.contains(key) { continue }
                 let hash = fnvBytes(stack[top].hash, entry.name, entry.nameLength)
-                if let i = blobIndex[key] {
+                if let i = blobIndex.value(key) {
                     let r = Int(i)
                     if records[r].lastCommit != commit {
                         records[r].lastCommit = commit
@@ -207,11 +215,11 @@ extension HistoryWalk {
                     path.reserveCapacity(prefix + entry.nameLength)
                     path.append(contentsOf: pathBuffer[0..<prefix])
                     path.append(contentsOf: UnsafeBufferPointer(start: entry.name, count: entry.nameLength))
-                    blobIndex[key] = Int32(records.count)
+                    blobIndex.insert(key, value: Int32(records.count))
                     records.append(BlobRecord(id: entry.id.loadUnaligned(as: git_oid.self), commit: commit, path: path, pathHash: hash))
                 }
             case .tree:
-                guard seenTrees.insert(OIDKey(raw: entry.id)).inserted, let sub = openTree(entry.id) else { continue }
+                guard seenTrees.insert(OIDKey(raw: entry.id)), let sub = openTree(entry.id) else { continue }
                 trees += 1
                 let prefix = stack[top].prefix
                 pathBuffer.removeSubrange(prefix...)
@@ -230,8 +238,6 @@ extension HistoryWalk {
         stats.trees += trees
         stats.treeEntries += entries
         let added = records.count - recordsBefore
-        swap(&seenTrees, &self.seenTrees)
-        swap(&blobIndex, &self.blobIndex)
         swap(&records, &self.records)
         swap(&extraPaths, &self.extraPaths)
         swap(&symlinks, &self.symlinks)
@@ -243,7 +249,7 @@ extension HistoryWalk {
     /// The tree `id`, or nil (counted as missing) when it cannot be read. Call `free()` on it.
     @inline(__always)
     func openTree(_ id: UnsafeRawPointer) -> RawTree? {
-        guard let tree = RawTree(id, odb: odb) else {
+        guard let tree = RawTree(id, odb: odb, store: treeStore) else {
             noteMissing(id.loadUnaligned(as: git_oid.self), .tree)
             return nil
         }
@@ -253,7 +259,7 @@ extension HistoryWalk {
     /// A tree whose content could not be parsed: counted as a missing tree (what it holds after
     /// the damage is not walked).
     func noteMalformed(_ tree: RawTree) {
-        noteMissing(git_odb_object_id(tree.object)!.pointee, .tree)
+        noteMissing(tree.id, .tree)
     }
 }
 

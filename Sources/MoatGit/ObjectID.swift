@@ -7,6 +7,12 @@ public struct ObjectID: Hashable, Sendable, CustomStringConvertible {
 
     public init(_ oid: git_oid) { self.oid = oid }
 
+    /// The id in the first 20 bytes of `raw`.
+    init(_ raw: UnsafeRawBufferPointer) {
+        precondition(raw.count >= Int(GIT_OID_RAWSZ))
+        self.oid = raw.baseAddress!.loadUnaligned(as: git_oid.self)
+    }
+
     /// Parses a full 40-digit hex id; nil when it is not one.
     public init?(hex: String) {
         guard hex.utf8.count == Int(GIT_OID_HEXSZ) else { return nil }

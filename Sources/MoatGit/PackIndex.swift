@@ -151,6 +151,9 @@ final class PackIndex: @unchecked Sendable {  // immutable after init
         return Array(UnsafeRawBufferPointer(start: base + idPosition(i), count: Self.idSize))
     }
 
+    /// The id of entry `i` in place (20 bytes, valid while the index lives); `i` must be in range.
+    func idPointer(at i: Int) -> UnsafeRawPointer { base + idPosition(i) }
+
     /// The pack offset of entry `i`; nil when it points outside the large-offset table.
     func offset(at i: Int) -> Int? {
         guard i >= 0, i < count else { return nil }

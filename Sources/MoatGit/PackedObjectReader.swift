@@ -112,7 +112,7 @@ final class PackedObjectReader {
     }
 
     /// The names in a directory, sorted (newest-first ordering is not needed: any copy is right).
-    private static func list(_ dir: PathBytes) -> [[UInt8]] {
+    static func list(_ dir: PathBytes) -> [[UInt8]] {
         guard let handle = opendir(dir.cString) else { return [] }
         defer { closedir(handle) }
         var names: [[UInt8]] = []

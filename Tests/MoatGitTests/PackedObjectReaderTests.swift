@@ -243,26 +243,9 @@ final class PackedObjectReaderTests: XCTestCase {
 
     // MARK: synthetic indexes and packs
 
-    /// A version 2 index of `entries` (id, offset field), with `large` 8-byte offsets.
-    private func index(_ entries: [([UInt8], UInt32)], large: [UInt64], packChecksum: [UInt8] = Array(repeating: 0xAB, count: 20)) -> [UInt8] {
-        let sorted = entries.sorted { $0.0.lexicographicallyPrecedes($1.0) }
-        var out: [UInt8] = [0xFF, 0x74, 0x4F, 0x63, 0, 0, 0, 2]
-        func be32(_ v: UInt32) { out += [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
-        for b in 0..<256 { be32(UInt32(sorted.filter { Int($0.0[0]) <= b }.count)) }
-        for (id, _) in sorted { out += id }
-        for _ in sorted { be32(0x1234_5678) }  // CRC-32s, unused
-        for (_, offset) in sorted { be32(offset) }
-        for v in large { be32(UInt32(v >> 32)); be32(UInt32(v & 0xFFFF_FFFF)) }
-        return out + packChecksum + Array(repeating: 0xCD, count: 20)
-    }
-
-    private func oid(_ first: UInt8, _ last: UInt8) -> ObjectID {
-        ObjectID(hex: ([first] + Array(repeating: 0x11, count: 18) + [last]).map { String(format: "%02x", $0) }.joined())!
-    }
-
     func testLargeOffsetTable() throws {
-        let a = oid(0x00, 1), b = oid(0x7F, 2), c = oid(0x7F, 3), d = oid(0xFF, 4), e = oid(0xA0, 5)
-        let bytes = index([(a.bytes, 12), (b.bytes, 0x8000_0000), (c.bytes, 0x8000_0001), (d.bytes, 0x7FFF_FFFF), (e.bytes, 0x8000_0002)],
+        let a = testOID(0x00, 1), b = testOID(0x7F, 2), c = testOID(0x7F, 3), d = testOID(0xFF, 4), e = testOID(0xA0, 5)
+        let bytes = packIndexBytes([(a.bytes, 12), (b.bytes, 0x8000_0000), (c.bytes, 0x8000_0001), (d.bytes, 0x7FFF_FFFF), (e.bytes, 0x8000_0002)],
                           large: [0x1_0000_0000, 0x0000_0000_C000_0000])
         let idx = try XCTUnwrap(PackIndex(bytes: bytes))
         XCTAssertEqual(idx.count, 5)
@@ -273,8 +256,8 @@ final class PackedObjectReaderTests: XCTestCase {
         XCTAssertEqual(idx.offset(of: d), 0x7FFF_FFFF)
         XCTAssertNotNil(idx.position(of: e))
         XCTAssertNil(idx.offset(of: e), "index 2 is past the 2-entry table")
-        XCTAssertNil(idx.offset(of: oid(0x7F, 9)))
-        XCTAssertNil(idx.offset(of: oid(0x01, 1)))
+        XCTAssertNil(idx.offset(of: testOID(0x7F, 9)))
+        XCTAssertNil(idx.offset(of: testOID(0x01, 1)))
         XCTAssertEqual(idx.id(at: 0), a.bytes)
         XCTAssertNil(idx.id(at: 5))
 
@@ -290,7 +273,7 @@ final class PackedObjectReaderTests: XCTestCase {
     }
 
     func testVersion1Index() throws {
-        let a = oid(0x10, 1), b = oid(0x10, 2)
+        let a = testOID(0x10, 1), b = testOID(0x10, 2)
         var out: [UInt8] = []
         func be32(_ v: UInt32) { out += [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
         for i in 0..<256 { be32(i < 0x10 ? 0 : 2) }
@@ -300,18 +283,8 @@ final class PackedObjectReaderTests: XCTestCase {
         let idx = try XCTUnwrap(PackIndex(bytes: out))
         XCTAssertEqual(idx.offset(of: a), 12)
         XCTAssertEqual(idx.offset(of: b), 400)
-        XCTAssertNil(idx.offset(of: oid(0x10, 3)))
+        XCTAssertNil(idx.offset(of: testOID(0x10, 3)))
         XCTAssertNil(PackIndex(bytes: out + [0]))
-    }
-
-    /// A zlib stream of `data` in one stored (uncompressed) deflate block.
-    private func storedZlib(_ data: [UInt8]) -> [UInt8] {
-        var a: UInt32 = 1, b: UInt32 = 0
-        for x in data { a = (a + UInt32(x)) % 65521; b = (b + a) % 65521 }
-        let adler = b << 16 | a
-        let n = UInt16(data.count)
-        return [0x78, 0x01, 0x01, UInt8(n & 0xFF), UInt8(n >> 8), UInt8(~n & 0xFF), UInt8(~n >> 8)] + data
-            + [UInt8(adler >> 24), UInt8(adler >> 16 & 0xFF), UInt8(adler >> 8 & 0xFF), UInt8(adler & 0xFF)]
     }
 
     /// Writes `<n>/objects/pack/pack-x.{pack,idx}` holding one entry for `id` at offset 12.
@@ -321,12 +294,12 @@ final class PackedObjectReaderTests: XCTestCase {
         let objects = scratch.path(UUID().uuidString + "/objects"), dir = objects + "/pack"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try Data(pack).write(to: URL(fileURLWithPath: dir + "/pack-x.pack"))
-        try Data(index([(id.bytes, 12)], large: [], packChecksum: checksum)).write(to: URL(fileURLWithPath: dir + "/pack-x.idx"))
+        try Data(packIndexBytes([(id.bytes, 12)], large: [], packChecksum: checksum)).write(to: URL(fileURLWithPath: dir + "/pack-x.idx"))
         return PackedObjectReader(objectsDirectory: PathBytes(objects))
     }
 
     func testSyntheticEntriesAreBoundedByTheirDeclaredSize() throws {
-        let id = oid(0x42, 0x42)
+        let id = testOID(0x42, 0x42)
         let scratch = try Scratch()
         let data = Array("0123456789".utf8)
         // Blob, size 10: 0x3A (type 3, size 10, no continuation).
@@ -348,7 +321,7 @@ final class PackedObjectReaderTests: XCTestCase {
         XCTAssertNil(try syntheticPack(scratch, [0x5A] + storedZlib(data), id: id).entry(of: id))
         XCTAssertNil(try syntheticPack(scratch, [UInt8](repeating: 0xB0, count: 40), id: id).entry(of: id))
         XCTAssertNil(try syntheticPack(scratch, [0x3A], id: id).blobSource(id, expectedSize: nil, cap: 100))
-        XCTAssertNil(try syntheticPack(scratch, [0x3A] + storedZlib(data), id: oid(0x42, 0x43)).blobSource(id, expectedSize: nil, cap: 100))
+        XCTAssertNil(try syntheticPack(scratch, [0x3A] + storedZlib(data), id: testOID(0x42, 0x43)).blobSource(id, expectedSize: nil, cap: 100))
         // Empty blob.
         XCTAssertEqual(try syntheticPack(scratch, [0x30] + storedZlib([]), id: id).blobSource(id, expectedSize: 0, cap: 100)?.read(at: 0, count: 10), [])
     }

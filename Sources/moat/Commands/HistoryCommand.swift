@@ -61,7 +61,9 @@ struct HistoryCommand: ParsableCommand {
         let history: HistorySource
         do {
             repository = try GitRepository.open(at: nil, fromEnvironment: true)
-            history = try HistorySource(repository: repository, selection: try selection())
+            // --verify-objects: every object through libgit2, which re-hashes it (moat's pack decoder does not).
+            history = try HistorySource(repository: repository, selection: try selection(), workers: jobs ?? System.activeCores,
+                                        treePreload: verifyObjects ? .never : .automatic)
         } catch let e as GitError {
             throw MoatError(e.description)
         }
@@ -73,7 +75,7 @@ struct HistoryCommand: ParsableCommand {
         if history.stats.skippedSymlinks > 0 { scan.result.skipped["symlinks"] = history.stats.skippedSymlinks }
         for m in history.missingSamples.prefix(5) { scan.result.warnings.append("missing \(m)") }
 
-        let items = try sweep(history.blobs, gitDir: repository.gitDir, scanner: scanner)
+        let items = try sweep(history, gitDir: repository.gitDir, scanner: scanner)
         for (blob, item) in zip(history.blobs, items) {
             guard var item else { continue }
             if case .outcome(var outcome, let n) = item {
@@ -116,44 +118,33 @@ struct HistoryCommand: ParsableCommand {
 
     /// Reads and scans every blob with one repository handle per worker (libgit2 objects are
     /// single-threaded, and one handle shared between threads was measured slower than one thread).
-    func sweep(_ blobs: [HistoryBlob], gitDir: PathBytes, scanner: ContentScanner) throws -> [ArtifactScan.Item?] {
+    func sweep(_ history: HistorySource, gitDir: PathBytes, scanner: ContentScanner) throws -> [ArtifactScan.Item?] {
+        let blobs = history.blobs
         let workers = max(1, min(jobs ?? System.activeCores, blobs.count))
         let progress = Progress(total: blobs.count, totalBytes: blobs.reduce(0) { $0 + $1.size }, enabled: !noProgress)
         let results = UnsafeMutableBufferPointer<ArtifactScan.Item?>.allocate(capacity: blobs.count)
         results.initialize(repeating: nil)
         defer { results.deallocate() }
         let shared = SendableBuffer(results)
-        let next = AtomicCounter()
-        let path = gitDir.description
-        let openFailure = Failure()
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            let repo: GitRepository
-            do { repo = try GitRepository.open(at: path, fromEnvironment: false) } catch {
-                openFailure.set("\(error)")
-                return
+        let examine: @Sendable (Int, ByteSource?, GitError?) -> Void = { i, source, error in
+            let blob = blobs[i]
+            shared.buffer[i] = ArtifactScan.examine(scanner, path: blob.path, blob: blob.id.hex) {
+                if let source { return source }
+                throw error ?? GitError(message: "cannot read blob \(blob.id)")
             }
-            while true {
-                let i = next.increment()
-                guard i < blobs.count else { return }
-                let blob = blobs[i]
-                shared.buffer[i] = ArtifactScan.examine(scanner, path: blob.path, blob: blob.id.hex) {
-                    try repo.blobSource(blob.id, size: blob.size, wholeReadLimit: HistoryCommand.wholeReadLimit)
-                }
-                progress.advance(bytes: blob.size)
-            }
+            progress.advance(bytes: blob.size)
         }
+        let failure: GitError? = {
+            do throws(GitError) { try history.readBlobs(gitDir: gitDir, workers: workers, wholeReadLimit: HistoryCommand.wholeReadLimit, body: examine) } catch {
+                return error
+            }
+            return nil
+        }()
+        if let failure { throw MoatError(failure.description) }
         progress.finish()
-        if let why = openFailure.message { throw MoatError(why) }
         return Array(results)
     }
 
     /// Blobs up to this size are read whole; bigger ones only as far as the sniffers ask.
     static let wholeReadLimit = 1 << 20
-}
-
-/// The first error a worker hit, kept for the main thread.
-final class Failure: @unchecked Sendable {
-    private let lock = NSLockLite()
-    private(set) var message: String?
-    func set(_ m: String) { lock.withLock { if message == nil { message = m } } }
 }

@@ -1,0 +1,215 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import MoatBytes
+
+/// One pack file mapped into memory with its entries listed in pack (offset) order: where each
+/// starts, where the next one starts (the real bound of its compressed data), its id, its delta
+/// base and its object type once delta chains are followed.
+///
+/// This is what lets a history sweep decode trees and blobs in the order git wrote them, where a
+/// delta's base is usually the entry just decoded (`PackObjectDecoder`), instead of libgit2's
+/// one-object-at-a-time reads that resolve each delta chain again.
+///
+/// Everything is checked against the file's real size: an entry whose header or delta base does
+/// not make sense gets type 0 (unknown) and is left to libgit2, which will report it.
+final class PackContents: @unchecked Sendable {  // immutable after init
+    let index: PackIndex
+    /// The `.pack` file, mapped read-only.
+    let base: UnsafeRawPointer
+    let fileSize: Int
+    /// The end of the entries (the file ends with a 20-byte checksum).
+    var entriesEnd: Int { fileSize - 20 }
+
+    /// Entry `k` in offset order: its offset, the end of its bytes (the next entry's offset), its
+    /// position in the index (for its id), its object type (1 commit, 2 tree, 3 blob, 4 tag; 0
+    /// unknown) and, for a delta, the entry of its base (-1 otherwise).
+    let offsets: [Int]
+    let ends: [Int]
+    let positions: [Int32]
+    let types: [UInt8]
+    let deltaBases: [Int32]
+    /// The entry of each index position (-1 for an offset outside the entries).
+    let entryOfPosition: [Int32]
+
+    var count: Int { offsets.count }
+
+    /// Longest delta chain followed; git's default `pack.depth` is 50, `--aggressive` 250.
+    static let maxChainDepth = 10_000
+
+    private let mapping: UnsafeMutableRawPointer
+
+    /// Maps `<name>.pack` next to `index`; nil when it is missing, does not match the index (object
+    /// count, checksum) or cannot be mapped.
+    init?(packPath: PathBytes, index: PackIndex) {
+        let fd = open(packPath.cString, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_size >= 32, st.st_size < Int64(Int.max / 2) else { return nil }
+        let size = Int(st.st_size)
+        guard let map = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), map != MAP_FAILED else { return nil }
+        let bytes = UnsafeRawPointer(map)
+        func be32(_ at: Int) -> UInt32 { UInt32(bigEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt32.self)) }
+        guard memcmp(bytes, "PACK", 4) == 0, be32(4) == 2 || be32(4) == 3, Int(be32(8)) == index.count,
+              index.packChecksum.withUnsafeBytes({ memcmp(bytes + (size - 20), $0.baseAddress!, 20) }) == 0
+        else {
+            munmap(map, size)
+            return nil
+        }
+        self.mapping = map
+        self.base = bytes
+        self.fileSize = size
+        self.index = index
+
+        // Entries in offset order; offsets outside the entries are dropped (their objects are then
+        // not served from here).
+        let end = size - 20
+        var order: [(offset: Int, position: Int32)] = []
+        order.reserveCapacity(index.count)
+        for i in 0..<index.count {
+            guard let o = index.offset(at: i), o >= 12, o < end else { continue }
+            order.append((o, Int32(i)))
+        }
+        order.sort { $0.offset < $1.offset }
+        let n = order.count
+        var offsets = [Int](repeating: 0, count: n), ends = [Int](repeating: end, count: n)
+        var positions = [Int32](repeating: 0, count: n)
+        var entryOfPosition = [Int32](repeating: -1, count: index.count)
+        for (k, e) in order.enumerated() {
+            offsets[k] = e.offset
+            positions[k] = e.position
+            entryOfPosition[Int(e.position)] = Int32(k)
+            if k > 0 { ends[k - 1] = e.offset }
+        }
+        self.offsets = offsets
+        self.ends = ends
+        self.positions = positions
+        self.entryOfPosition = entryOfPosition
+
+        // Types and delta bases. An OFS_DELTA base always lies before its delta, so one forward
+        // pass settles those; REF_DELTA bases may lie anywhere and are settled after it.
+        var types = [UInt8](repeating: 0, count: n)
+        var bases = [Int32](repeating: -1, count: n)
+        var refDeltas: [Int] = []
+        for k in 0..<n {
+            guard let header = Self.header(bytes, at: offsets[k], end: ends[k]) else { continue }
+            switch header.kind {
+            case .commit, .tree, .blob, .tag:
+                types[k] = header.kind.rawValue
+            case .offsetDelta:
+                guard let baseOffset = Self.offsetDeltaBase(bytes, entry: offsets[k], at: header.dataOffset, end: ends[k]),
+                      let b = Self.search(offsets, baseOffset, below: k) else { continue }
+                bases[k] = Int32(b)
+                types[k] = types[b]
+            case .referenceDelta:
+                guard header.dataOffset + 20 <= ends[k] else { continue }
+                let id = ObjectID(UnsafeRawBufferPointer(start: bytes + header.dataOffset, count: 20))
+                guard let p = index.position(of: id), let o = index.offset(at: p), let b = Self.search(offsets, o, below: n), b != k
+                else { continue }
+                bases[k] = Int32(b)
+                refDeltas.append(k)
+            }
+        }
+        // Follow each REF_DELTA chain to a typed entry (bounded, so a cycle ends as unknown), and
+        // carry types down OFS chains that start at one.
+        for k in refDeltas where types[k] == 0 {
+            var j = Int(bases[k]), depth = 0
+            while types[j] == 0, bases[j] >= 0, depth < Self.maxChainDepth { j = Int(bases[j]); depth += 1 }
+            types[k] = types[j]
+        }
+        if !refDeltas.isEmpty {
+            for k in 0..<n where types[k] == 0 && bases[k] >= 0 { types[k] = types[Int(bases[k])] }
+        }
+        self.types = types
+        self.deltaBases = bases
+    }
+
+    deinit { munmap(mapping, fileSize) }
+
+    /// The entry holding object `id`, or nil.
+    func entry(of id: ObjectID) -> Int? {
+        guard let p = index.position(of: id) else { return nil }
+        let k = entryOfPosition[p]
+        return k >= 0 ? Int(k) : nil
+    }
+
+    /// The id of entry `k`.
+    func id(_ k: Int) -> UnsafeRawPointer { index.idPointer(at: Int(positions[k])) }
+
+    /// The entry at exactly `offset` among the first `limit` entries.
+    private static func search(_ offsets: [Int], _ offset: Int, below limit: Int) -> Int? {
+        var lo = 0, hi = limit
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if offsets[mid] < offset { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < limit && offsets[lo] == offset ? lo : nil
+    }
+
+    /// The entry header at `offset` (see `PackFile.entry(at:)`), read from memory within `end`.
+    static func header(_ bytes: UnsafeRawPointer, at offset: Int, end: Int) -> PackEntry? {
+        guard offset < end else { return nil }
+        let first = bytes.load(fromByteOffset: offset, as: UInt8.self)
+        guard let kind = PackEntryKind(rawValue: (first >> 4) & 7) else { return nil }
+        var size = UInt64(first & 0x0F)
+        var shift: UInt64 = 4
+        var p = offset, byte = first
+        while byte & 0x80 != 0 {
+            p += 1
+            guard p < end, shift <= 53 else { return nil }
+            byte = bytes.load(fromByteOffset: p, as: UInt8.self)
+            size |= UInt64(byte & 0x7F) << shift
+            shift += 7
+        }
+        return PackEntry(kind: kind, size: Int(size), offset: offset, dataOffset: p + 1)
+    }
+
+    /// The base offset of an OFS_DELTA entry: a big-endian base-128 number where each
+    /// continuation adds one (git's "offset encoding"), subtracted from the entry's offset.
+    static func offsetDeltaBase(_ bytes: UnsafeRawPointer, entry: Int, at start: Int, end: Int) -> Int? {
+        var p = start
+        guard p < end else { return nil }
+        var byte = bytes.load(fromByteOffset: p, as: UInt8.self)
+        var distance = Int(byte & 0x7F)
+        while byte & 0x80 != 0 {
+            p += 1
+            guard p < end, distance < (1 << 55) else { return nil }
+            byte = bytes.load(fromByteOffset: p, as: UInt8.self)
+            distance = ((distance + 1) << 7) | Int(byte & 0x7F)
+        }
+        guard distance > 0, distance <= entry - 12 else { return nil }
+        return entry - distance
+    }
+
+    /// Where an entry's zlib data starts: after the header and, for deltas, the base reference.
+    func dataStart(_ k: Int) -> (header: PackEntry, data: Int)? {
+        guard let header = Self.header(base, at: offsets[k], end: ends[k]) else { return nil }
+        switch header.kind {
+        case .offsetDelta:
+            var p = header.dataOffset
+            while p < ends[k], base.load(fromByteOffset: p, as: UInt8.self) & 0x80 != 0 { p += 1 }
+            return (header, p + 1)
+        case .referenceDelta:
+            return (header, header.dataOffset + 20)
+        default:
+            return (header, header.dataOffset)
+        }
+    }
+
+    /// The packs of a repository's objects directory and its alternates, in directory-listing
+    /// order; packs that cannot be opened are left out (libgit2 still reads them).
+    static func all(in objectDirectories: [PathBytes]) -> [PackContents] {
+        var result: [PackContents] = []
+        for dir in objectDirectories.map({ $0.appending(Array("pack".utf8)) }) {
+            for name in PackedObjectReader.list(dir) where name.count > 4 && name.suffix(4).elementsEqual(".idx".utf8) {
+                let packPath = dir.appending(Array(name.dropLast(4)) + Array(".pack".utf8))
+                guard let index = PackIndex(path: dir.appending(name)), let pack = PackContents(packPath: packPath, index: index) else { continue }
+                result.append(pack)
+            }
+        }
+        return result
+    }
+}
