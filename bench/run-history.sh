@@ -21,6 +21,7 @@ echo "Repository: $(git -C "$repo" rev-list --all --count) commits, $(git -C "$r
 echo
 hyperfine -N --warmup 1 --runs "$runs" -i --export-markdown "$cache/history.md" \
   -n "git cat-file --batch-all-objects --batch (floor, 1 core)" "sh -c 'git -C $repo cat-file --batch-all-objects --batch > /dev/null'" \
+  -n "git cat-file --batch-all-objects --batch --unordered (pack order, 1 core)" "sh -c 'git -C $repo cat-file --batch-all-objects --batch --unordered > /dev/null'" \
   -n "git log -p --all" "sh -c 'git -C $repo log -p --all > /dev/null'" \
   -n "moat history (2 workers)" "$moat history -C $repo --no-progress" \
   -n "moat history --jobs 1" "$moat history -C $repo --no-progress --jobs 1" \
@@ -49,6 +50,13 @@ for r in "$repo" "$big"; do
   /usr/bin/time -f "%e %M" -o "$cache/time.txt" "$moat" history -C "$r" --no-progress --format json --output "$cache/out.json" || true
   read -r wall rss < <(tail -1 "$cache/time.txt")
   echo "| moat history on $(basename "$r") | ${wall} s | $((rss / 1024)) MB |"
+done
+for peer in "betterleaks git --exit-code 0" "kingfisher scan --git-history full --no-validate -j 2 --no-update-check" "gitleaks git --no-banner --exit-code 0"; do
+  set -- $peer
+  tool=$1; shift
+  /usr/bin/time -f "%e %M" -o "$cache/time.txt" "$tools/$tool" "$@" "$repo" >/dev/null 2>&1 || true
+  read -r wall rss < <(tail -1 "$cache/time.txt")
+  echo "| $tool on $(basename "$repo") | ${wall} s | $((rss / 1024)) MB |"
 done
 echo
 echo "The 300 MB blob, as reported:"

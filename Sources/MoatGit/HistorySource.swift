@@ -212,7 +212,7 @@ final class HistoryWalk {
     }
 
     /// The most tree data held in memory; trees past it are read through libgit2.
-    static let treeStoreBudget = 2 << 30
+    static let treeStoreBudget = 1 << 30
 
     /// Records an object that could not be read (once per id).
     func noteMissing(_ id: git_oid, _ kind: MissingObject.Kind) {
