@@ -17,6 +17,7 @@ let package = Package(
         // C libraries from Debian's -dev packages.
         .systemLibrary(name: "CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CDeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
         .systemLibrary(name: "CPCRE2", pkgConfig: "libpcre2-8", providers: [.apt(["libpcre2-dev"])]),
         .systemLibrary(name: "CVectorscan", pkgConfig: "libhs", providers: [.apt(["libvectorscan-dev"])]),
 
@@ -35,7 +36,7 @@ let package = Package(
         ),
 
         // Git sources (index, work tree, hooks): produce blobs, know nothing of detection.
-        .target(name: "MoatGit", dependencies: ["CGit2", "MoatBytes"]),
+        .target(name: "MoatGit", dependencies: ["CGit2", "CZlib", "CDeflate", "MoatBytes"]),
 
         // Output formats, one file each.
         .target(name: "MoatReport", dependencies: ["MoatCore"]),

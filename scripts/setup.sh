@@ -6,6 +6,7 @@ pkg-config --exists libgit2 2>/dev/null || need+=(libgit2-dev)
 pkg-config --exists zlib 2>/dev/null || need+=(zlib1g-dev)
 pkg-config --exists libpcre2-8 2>/dev/null || need+=(libpcre2-dev)
 pkg-config --exists libhs 2>/dev/null || need+=(libvectorscan-dev)
+pkg-config --exists libdeflate 2>/dev/null || need+=(libdeflate-dev)
 command -v pkg-config >/dev/null || need+=(pkg-config)
 command -v git >/dev/null || need+=(git)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi

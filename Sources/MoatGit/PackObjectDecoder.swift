@@ -1,3 +1,4 @@
+import CDeflate
 import CZlib
 #if canImport(Glibc)
 import Glibc
@@ -21,8 +22,10 @@ final class PackObjectDecoder {
     let maxObjectSize: Int
     let cacheLimit: Int
 
+    /// zlib, for the first bytes of a delta (`objectSize`); libdeflate for whole objects.
     private let stream: UnsafeMutablePointer<z_stream>
     private var streamReady = false
+    private let inflater: OpaquePointer?
     private var cache: [Int32: [UInt8]] = [:]
     private var cacheOrder: [Int32] = []
     private var cacheHead = 0
@@ -38,10 +41,12 @@ final class PackObjectDecoder {
         stream = .allocate(capacity: 1)
         stream.initialize(to: z_stream())
         streamReady = czlib_inflate_init_raw(stream) == Z_OK
+        inflater = libdeflate_alloc_decompressor()
     }
 
     deinit {
         if streamReady { inflateEnd(stream) }
+        if let inflater { libdeflate_free_decompressor(inflater) }
         stream.deinitialize(count: 1)
         stream.deallocate()
     }
@@ -126,20 +131,18 @@ final class PackObjectDecoder {
     /// Inflates entry `k`'s zlib data. For a whole entry the header's size is the object's; for a
     /// delta it is the size of the delta instructions.
     private func inflateEntry(_ k: Int, delta: Bool) -> [UInt8]? {
-        guard streamReady, let (header, start) = pack.dataStart(k), header.kind.isDelta == delta else { return nil }
+        guard let (header, start) = pack.dataStart(k), header.kind.isDelta == delta else { return nil }
         let end = pack.ends[k]
         let span = end - start
         let size = header.size
         guard span >= 2, size <= maxObjectSize, size <= (span - 2) * 1032 + 64, checkZlibHeader(start) else { return nil }
+        guard let inflater else { return nil }
         var ok = false
+        // The whole zlib stream (checksum included) must fit in the span and inflate to exactly `size`.
         let out = [UInt8](unsafeUninitializedCapacity: max(size, 1)) { buffer, initialized in
-            inflateReset(stream)
-            stream.pointee.next_in = UnsafeMutablePointer(mutating: (pack.base + start + 2).assumingMemoryBound(to: UInt8.self))
-            stream.pointee.avail_in = UInt32(min(span - 2, Int(UInt32.max)))
-            stream.pointee.next_out = buffer.baseAddress!
-            stream.pointee.avail_out = UInt32(size)
-            let rc = inflate(stream, Z_FINISH)
-            ok = rc == Z_STREAM_END && Int(stream.pointee.total_out) == size
+            var consumed = 0, produced = 0
+            let rc = libdeflate_zlib_decompress_ex(inflater, pack.base + start, span, buffer.baseAddress!, size, &consumed, &produced)
+            ok = rc == LIBDEFLATE_SUCCESS && produced == size
             initialized = ok ? size : 0
         }
         guard ok else { return nil }
