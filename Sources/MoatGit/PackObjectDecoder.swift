@@ -87,21 +87,11 @@ final class PackObjectDecoder {
         guard let (header, start) = pack.dataStart(k) else { return nil }
         guard header.kind.isDelta else { return header.size }
         guard streamReady, let prefix = inflatePrefix(start: start, end: pack.ends[k], count: 32) else { return nil }
-        var p = 0
-        func varint() -> Int? {
-            var value = 0, shift = 0
-            while p < prefix.count {
-                let byte = prefix[p]
-                p += 1
-                value |= Int(byte & 0x7F) << shift
-                if byte & 0x80 == 0 { return value }
-                shift += 7
-                if shift > 56 { return nil }
-            }
-            return nil
+        return prefix.withUnsafeBufferPointer { d in
+            var p = 0
+            guard Self.varint(d, &p) != nil else { return nil }
+            return Self.varint(d, &p)
         }
-        guard varint() != nil else { return nil }
-        return varint()
     }
 
     /// Up to `count` bytes inflated from the zlib data at `start`, or nil when it is not zlib data.
@@ -156,19 +146,7 @@ final class PackObjectDecoder {
     func apply(_ delta: [UInt8], to base: [UInt8]) -> [UInt8]? {
         delta.withUnsafeBufferPointer { d -> [UInt8]? in
             var p = 0
-            func varint() -> Int? {
-                var value = 0, shift = 0
-                while p < d.count {
-                    let byte = d[p]
-                    p += 1
-                    value |= Int(byte & 0x7F) << shift
-                    if byte & 0x80 == 0 { return value }
-                    shift += 7
-                    if shift > 56 { return nil }
-                }
-                return nil
-            }
-            guard let sourceSize = varint(), sourceSize == base.count, let resultSize = varint(), resultSize <= maxObjectSize,
+            guard let sourceSize = Self.varint(d, &p), sourceSize == base.count, let resultSize = Self.varint(d, &p), resultSize <= maxObjectSize,
                   resultSize <= d.count * max(base.count, 0x7F) else { return nil }
             var ok = true
             let out = [UInt8](unsafeUninitializedCapacity: max(resultSize, 1)) { buffer, initialized in
@@ -212,6 +190,20 @@ final class PackObjectDecoder {
             bytesDecoded += resultSize
             return out
         }
+    }
+
+    /// A delta header size: little-endian base-128, at most 8 groups.
+    private static func varint(_ d: UnsafeBufferPointer<UInt8>, _ p: inout Int) -> Int? {
+        var value = 0, shift = 0
+        while p < d.count {
+            let byte = d[p]
+            p += 1
+            value |= Int(byte & 0x7F) << shift
+            if byte & 0x80 == 0 { return value }
+            shift += 7
+            if shift > 56 { return nil }
+        }
+        return nil
     }
 
     /// Keeps `bytes` as entry `k`, dropping the oldest entries past `cacheLimit`.
