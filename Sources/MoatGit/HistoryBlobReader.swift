@@ -41,6 +41,10 @@ extension HistorySource {
         // Bases decoded recently, per worker: 128 MiB in all (64 MiB each on two cores cut the
         // re-decoding of delta chains by a sixth against 16 MiB; more gained little).
         let cacheLimit = max(16 << 20, (128 << 20) / n)
+        // Decoding work per worker before falling back: 8x its share of the blobs' bytes, plus 1 GiB.
+        // Real packs need under 2x (deltas decode their instructions and their result).
+        let wantedBytes = packed.reduce(0) { $0 &+ min(blobs[Int($1.blob)].size, wholeReadLimit) }
+        let workBudget = 8 * (wantedBytes / n) + (1 << 30)
         DispatchQueue.concurrentPerform(iterations: n) { _ in
             var repository: GitRepository?
             func repo() -> GitRepository? {
@@ -60,24 +64,29 @@ extension HistorySource {
                     body(i, nil, error)
                 }
             }
-            var decoders: [Int32: PackObjectDecoder] = [:]
+            // One decoder at a time: runs are taken in (pack, offset) order, so a worker never goes
+            // back to a pack it left.
+            var decoder: PackObjectDecoder?
+            var decoded = 0
             while true {
                 let r = nextRun.add(1, ordering: .relaxed).oldValue
                 guard r < runs else { break }
                 for item in frozenPacked[(r * runLength)..<min(frozenPacked.count, (r + 1) * runLength)] {
-                    let decoder: PackObjectDecoder
-                    if let d = decoders[item.pack] { decoder = d } else {
+                    if decoder?.pack !== packs[Int(item.pack)] {
+                        decoded += decoder?.bytesDecoded ?? 0
                         decoder = PackObjectDecoder(pack: packs[Int(item.pack)], maxObjectSize: wholeReadLimit, cacheLimit: cacheLimit)
-                        decoders[item.pack] = decoder
                     }
-                    if let content = decoder.object(Int(item.entry)), content.count == blobs[Int(item.blob)].size {
+                    // A crafted pack can make each blob cost gigabytes of delta copying: past a
+                    // generous budget of decoding work, the rest goes through libgit2.
+                    if decoded + decoder!.bytesDecoded < workBudget, let content = decoder!.object(Int(item.entry)),
+                       content.count == blobs[Int(item.blob)].size {
                         body(Int(item.blob), MemoryByteSource(content), nil)
                     } else {
                         viaLibgit2(Int(item.blob))
                     }
                 }
             }
-            decoders.removeAll()
+            decoder = nil
             while true {
                 let o = nextOther.add(1, ordering: .relaxed).oldValue
                 guard o < frozenOthers.count else { break }

@@ -103,9 +103,14 @@ struct OIDKey: Hashable {
         self.init(&id)
     }
 
-    // SHA-1 bits are uniformly distributed: eight of them are a good hash.
+    // All of it: ids in trees are chosen by whoever wrote the repository, so any fixed part may be
+    // shared by many of them.
     @inline(__always)
-    func hash(into hasher: inout Hasher) { hasher.combine(a) }
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(a)
+        hasher.combine(b)
+        hasher.combine(c)
+    }
 
     @inline(__always)
     static func == (x: OIDKey, y: OIDKey) -> Bool { x.a == y.a && x.b == y.b && x.c == y.c }
@@ -363,11 +368,14 @@ extension HistoryWalk {
         sizes.withUnsafeMutableBufferPointer { out in
             let shared = UnsafeSendable(out)
             DispatchQueue.concurrentPerform(iterations: n) { w in
-                let decoders = packs.map { PackObjectDecoder(pack: $0, cacheLimit: 0) }
+                var decoders = [PackObjectDecoder?](repeating: nil, count: packs.count)  // made when needed
                 for i in (w * per)..<min(ids.count, (w + 1) * per) {
-                    for d in decoders {
-                        guard let k = d.pack.entry(of: ids[i]) else { continue }
-                        if d.pack.types[k] == PackEntryKind.blob.rawValue, let size = d.objectSize(k) { shared.value[i] = size }
+                    for (p, pack) in packs.enumerated() {
+                        guard let k = pack.entry(of: ids[i]) else { continue }
+                        if pack.types[k] == PackEntryKind.blob.rawValue {
+                            if decoders[p] == nil { decoders[p] = PackObjectDecoder(pack: pack, cacheLimit: 0) }
+                            if let size = decoders[p]!.objectSize(k) { shared.value[i] = size }
+                        }
                         break
                     }
                 }

@@ -1,8 +1,8 @@
 /// A hash table from object ids to `Int32`, for the history walk's hot loop (millions of lookups):
-/// open addressing with linear probing, the slot taken from the id's first 8 bytes mixed with a
-/// per-process random seed. Swift's `Dictionary` runs SipHash on every lookup, which cost more
-/// than parsing the trees; SHA-1 bits need no such hashing, and the seed keeps a hostile
-/// repository from crafting ids that pile up in one run of slots.
+/// open addressing with linear probing, the slot taken from a cheap multiply-xor mix of the id with
+/// per-process random seeds. Swift's `Dictionary` runs SipHash on every lookup, which cost more
+/// than parsing the trees; the seeds keep a hostile repository from crafting ids that pile up in
+/// one run of slots.
 ///
 /// Used as a set too (`insert` with any value). Not thread-safe.
 final class OIDTable {
@@ -14,7 +14,7 @@ final class OIDTable {
     /// Entries held.
     private(set) var count = 0
 
-    private static let seed = UInt64.random(in: .min ... .max)
+    private static let seeds = (UInt64.random(in: .min ... .max), UInt64.random(in: .min ... .max))
 
     init(minimumCapacity: Int = 1024) {
         var c = 16
@@ -35,7 +35,12 @@ final class OIDTable {
 
     @inline(__always)
     private func slot(_ key: OIDKey) -> Int {
-        Int(truncatingIfNeeded: ((key.a ^ Self.seed) &* 0x9E37_79B9_7F4A_7C15) >> shift)
+        // All 20 bytes, mixed with secret seeds: ids in trees are whatever the repository's author
+        // wrote, so a crafted tree could share any fixed part of them.
+        var h = (key.a ^ Self.seeds.0) &* 0x9E37_79B9_7F4A_7C15
+        h = (h ^ (h >> 29) ^ key.b ^ Self.seeds.1) &* 0xBF58_476D_1CE4_E5B9
+        h = (h ^ (h >> 32) ^ UInt64(key.c)) &* 0x94D0_49BB_1331_11EB
+        return Int(truncatingIfNeeded: (h ^ (h >> 31)) >> shift)
     }
 
     /// The value of `key`, or nil.

@@ -36,8 +36,8 @@ final class PackContents: @unchecked Sendable {  // immutable after init
 
     var count: Int { offsets.count }
 
-    /// Longest delta chain followed; git's default `pack.depth` is 50, `--aggressive` 250.
-    static let maxChainDepth = 10_000
+    /// Longest delta chain followed: git's own limit for `pack.depth` (default 50, `--aggressive` 250).
+    static let maxChainDepth = 4095
 
     private let mapping: UnsafeMutableRawPointer
 
@@ -56,6 +56,11 @@ final class PackContents: @unchecked Sendable {  // immutable after init
         guard memcmp(bytes, "PACK", 4) == 0, be32(4) == 2 || be32(4) == 3, Int(be32(8)) == index.count,
               index.packChecksum.withUnsafeBytes({ memcmp(bytes + (size - 20), $0.baseAddress!, 20) }) == 0
         else {
+            munmap(map, size)
+            return nil
+        }
+        // Entry numbers are 32-bit; a pack of 2^31 objects is beyond any real repository.
+        guard index.count < Int(Int32.max) else {
             munmap(map, size)
             return nil
         }
@@ -113,15 +118,27 @@ final class PackContents: @unchecked Sendable {  // immutable after init
                 refDeltas.append(k)
             }
         }
-        // Follow each REF_DELTA chain to a typed entry (bounded, so a cycle ends as unknown), and
-        // carry types down OFS chains that start at one.
-        for k in refDeltas where types[k] == 0 {
-            var j = Int(bases[k]), depth = 0
-            while types[j] == 0, bases[j] >= 0, depth < Self.maxChainDepth { j = Int(bases[j]); depth += 1 }
-            types[k] = types[j]
-        }
+        // Settle the rest (REF_DELTA entries, and OFS ones based on them) from their chains, which
+        // may run through later entries: every entry on a path gets the type found at its end, so
+        // each entry is visited once, and a cycle ends as unknown (0).
         if !refDeltas.isEmpty {
-            for k in 0..<n where types[k] == 0 && bases[k] >= 0 { types[k] = types[Int(bases[k])] }
+            var state = [UInt8](repeating: 0, count: n)  // 0 unvisited, 1 on the current path, 2 settled
+            for k in 0..<n where types[k] != 0 || bases[k] < 0 { state[k] = 2 }
+            var path: [Int] = []
+            for start in 0..<n where state[start] == 0 {
+                path.removeAll(keepingCapacity: true)
+                var j = start
+                while state[j] == 0 {
+                    state[j] = 1
+                    path.append(j)
+                    j = Int(bases[j])
+                }
+                let type: UInt8 = state[j] == 2 ? types[j] : 0  // 1: a cycle
+                for e in path {
+                    types[e] = type
+                    state[e] = 2
+                }
+            }
         }
         self.types = types
         self.deltaBases = bases

@@ -84,7 +84,9 @@ final class PackObjectDecoder {
     /// a delta, the result size at the start of its instructions (a few bytes inflated). nil when
     /// the entry is malformed.
     func objectSize(_ k: Int) -> Int? {
-        guard let (header, start) = pack.dataStart(k) else { return nil }
+        guard let (header, start) = pack.dataStart(k), start < pack.ends[k] else { return nil }
+        // A declared size the entry's bytes cannot inflate to is a lie: let libgit2 judge it.
+        guard header.size <= (pack.ends[k] - start) * 1032 + 64 else { return nil }
         guard header.kind.isDelta else { return header.size }
         guard streamReady, let prefix = inflatePrefix(start: start, end: pack.ends[k], count: 32) else { return nil }
         return prefix.withUnsafeBufferPointer { d in

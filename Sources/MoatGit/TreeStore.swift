@@ -56,15 +56,19 @@ final class TreeStore: @unchecked Sendable {  // immutable after load
         let frozen = work
         DispatchQueue.concurrentPerform(iterations: n) { w in
             var arena = Arena()
-            var decoders: [Int32: PackObjectDecoder] = [:]
+            // One decoder at a time: a worker's run goes through the packs in order.
+            var decoder: PackObjectDecoder?
+            var decodedBefore = 0
             let range = (w * perWorker)..<min(frozen.count, (w + 1) * perWorker)
             for item in frozen[range] {
-                let decoder: PackObjectDecoder
-                if let d = decoders[item.pack] { decoder = d } else {
+                if decoder?.pack !== packs[Int(item.pack)] {
+                    decodedBefore += decoder?.bytesDecoded ?? 0
                     decoder = PackObjectDecoder(pack: packs[Int(item.pack)], maxObjectSize: 64 << 20, cacheLimit: 4 << 20)
-                    decoders[item.pack] = decoder
                 }
-                guard arena.bytes < share, let content = decoder.object(Int(item.entry)) else {
+                // Past its share of memory, or of decoding work (a crafted pack can make each tree
+                // cost gigabytes of delta copying), a worker stops: the walk reads the rest lazily.
+                guard arena.bytes < share, decodedBefore + decoder!.bytesDecoded < 4 * share,
+                      let content = decoder!.object(Int(item.entry)) else {
                     arena.skipped += 1
                     continue
                 }
@@ -97,7 +101,7 @@ final class TreeStore: @unchecked Sendable {  // immutable after load
 
         mutating func add(id: UnsafeRawPointer, content: [UInt8]) {
             let n = content.count
-            if n > room {
+            if cursor == nil || n > room {
                 let size = max(Self.chunkSize, n)
                 let chunk = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
                 chunks.append(chunk)

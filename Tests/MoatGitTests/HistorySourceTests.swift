@@ -588,4 +588,17 @@ final class HistorySourceTests: XCTestCase {
         XCTAssertEqual(history.missingSamples, [MissingObject(id: ObjectID(hex: otherTree)!, kind: .tree)])
         XCTAssertEqual(Set(history.paths), ["c.txt", "dir/a.txt", "top.txt"])
     }
+
+    func testPackedEmptyTreesAreWalked() throws {
+        let scratch = try Scratch()
+        let repo = try HistoryRepo(scratch)
+        for i in 0..<3 { try repo.commit("empty \(i)", stage: false) }
+        try repo.commit("one file", ["a.txt": "a\n"])
+        try repo.commit("empty again", remove: ["a.txt"])
+        try repo.git(["repack", "-adq"])
+        let history = try repo.history()
+        XCTAssertEqual(history.stats.treesPreloaded, 2, "the empty tree and the one holding a.txt")
+        XCTAssertEqual(history.paths, ["a.txt"])
+        XCTAssertFalse(history.blobs[0].inHead)
+    }
 }

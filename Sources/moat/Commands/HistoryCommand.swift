@@ -121,7 +121,7 @@ struct HistoryCommand: ParsableCommand {
     func sweep(_ history: HistorySource, gitDir: PathBytes, scanner: ContentScanner) throws -> [ArtifactScan.Item?] {
         let blobs = history.blobs
         let workers = max(1, min(jobs ?? System.activeCores, blobs.count))
-        let progress = Progress(total: blobs.count, totalBytes: blobs.reduce(0) { $0 + $1.size }, enabled: !noProgress)
+        let progress = Progress(total: blobs.count, totalBytes: blobs.reduce(0) { $0.addingReportingOverflow($1.size).overflow ? Int.max : $0 + $1.size }, enabled: !noProgress)
         let results = UnsafeMutableBufferPointer<ArtifactScan.Item?>.allocate(capacity: blobs.count)
         results.initialize(repeating: nil)
         defer { results.deallocate() }

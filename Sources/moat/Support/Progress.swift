@@ -20,15 +20,16 @@ final class Progress: Sendable {
     /// Records one finished item of `size` bytes and redraws when due.
     func advance(bytes size: Int) {
         let n = done.add(1, ordering: .relaxed).newValue
-        let b = bytes.add(size, ordering: .relaxed).newValue
+        // Sizes come from object headers: a crafted one may be absurd, and must not overflow the sums.
+        let b = bytes.add(min(max(size, 0), 1 << 48), ordering: .relaxed).newValue
         guard enabled else { return }
         let now = Terminal.milliseconds()
         let last = lastDraw.load(ordering: .relaxed)
         guard now - last >= 100, lastDraw.compareExchange(expected: last, desired: now, ordering: .relaxed).exchanged else { return }
         let elapsed = max(now - started, 1)
         let rate = Double(b) / Double(elapsed) * 1000
-        let remaining = rate > 0 ? Double(totalBytes - b) / rate : 0
-        Terminal.writeErr("\r\u{1B}[K  \(n)/\(total) blobs · \(FindingMessageBytes.format(b)) of \(FindingMessageBytes.format(totalBytes)) · \(FindingMessageBytes.format(Int(rate)))/s · ETA \(Int(remaining.rounded()))s")
+        let remaining = rate > 0 ? min(Double(max(totalBytes - b, 0)) / rate, 1e9) : 0
+        Terminal.writeErr("\r\u{1B}[K  \(n)/\(total) blobs · \(FindingMessageBytes.format(b)) of \(FindingMessageBytes.format(totalBytes)) · \(FindingMessageBytes.format(Int(min(rate, 1e15))))/s · ETA \(Int(remaining.rounded()))s")
     }
 
     /// Clears the meter line.
