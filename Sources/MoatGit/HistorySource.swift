@@ -56,6 +56,14 @@ public final class HistorySource {
         case never
     }
 
+    /// A phase of the walk, for progress reports.
+    public enum Step: Sendable {
+        /// Decoding the packed trees up front (`TreePreload`), for a walk of `commits` commits.
+        case decodingTrees(commits: Int)
+        /// `done` of `total` commits walked.
+        case walking(done: Int, total: Int)
+    }
+
     /// Commits from which `.automatic` preloads trees.
     public static let automaticThreshold = 1000
 
@@ -68,11 +76,15 @@ public final class HistorySource {
     ///
     /// `workers` threads decode the repository's trees up front when the walk is big enough to pay
     /// for it (`treePreload`); the walk itself is one thread. The result does not depend on either.
+    ///
+    /// `onStep` hears what the walk is doing (on the calling thread, a few times a second at most
+    /// for the commit count), for a progress line: a walk of a huge history takes a while.
     public init(repository: GitRepository, selection: RevisionSelection, workers: Int = 1,
-                treePreload: TreePreload = .automatic) throws(GitError) {
+                treePreload: TreePreload = .automatic, onStep: ((Step) -> Void)? = nil) throws(GitError) {
         let walk = try HistoryWalk(repository: repository)
         walk.workers = max(1, workers)
         walk.treePreload = treePreload
+        walk.onStep = onStep
         try walk.run(selection)
         self.repository = repository
         self.blobs = walk.output
@@ -150,6 +162,7 @@ final class HistoryWalk {
 
     var workers = 1
     var treePreload = HistorySource.TreePreload.automatic
+    var onStep: ((HistorySource.Step) -> Void)?
     /// Trees decoded up front, when preloaded; released after the walk.
     var treeStore: TreeStore?
     var packs: [PackContents] = []
@@ -208,6 +221,7 @@ final class HistoryWalk {
         case .always: break
         }
         guard let reader = repository.packReader() else { return }
+        onStep?(.decodingTrees(commits: commitOrder.count))
         let packs = PackContents.all(in: reader.objectDirectories)
         guard !packs.isEmpty else { return }
         self.packs = packs

@@ -144,6 +144,7 @@ extension HistoryWalk {
     /// Walks every commit in `commitOrder`, attributing new blobs to it.
     func walkCommits() {
         for i in commitOrder.indices {
+            if i & 1023 == 0 { onStep?(.walking(done: i, total: commitOrder.count)) }
             var id = commitOrder[i]
             var commit: OpaquePointer?
             guard git_commit_lookup(&commit, repo, &id) == 0 else { noteMissing(id, .commit); continue }

@@ -601,4 +601,19 @@ final class HistorySourceTests: XCTestCase {
         XCTAssertEqual(history.paths, ["a.txt"])
         XCTAssertFalse(history.blobs[0].inHead)
     }
+
+    func testWalkReportsItsSteps() throws {
+        let scratch = try Scratch()
+        let path = try PackObjectDecoderTests.evolvingRepository(scratch, commits: 1100)
+        var steps: [String] = []
+        let history = try HistorySource(repository: GitRepository.open(at: path, fromEnvironment: false),
+                                        selection: .allRefs(includeUnreachable: false)) { step in
+            switch step {
+            case .decodingTrees(let commits): steps.append("trees \(commits)")
+            case .walking(let done, let total): steps.append("walk \(done)/\(total)")
+            }
+        }
+        XCTAssertGreaterThan(history.stats.treesPreloaded, 0, "1,100 commits: preloaded automatically")
+        XCTAssertEqual(steps, ["trees 1100", "walk 0/1100", "walk 1024/1100"])
+    }
 }

@@ -62,8 +62,10 @@ struct HistoryCommand: ParsableCommand {
         do {
             repository = try GitRepository.open(at: nil, fromEnvironment: true)
             // --verify-objects: every object through libgit2, which re-hashes it (moat's pack decoder does not).
+            let walkProgress = WalkProgress(enabled: !noProgress)
+            defer { walkProgress.finish() }
             history = try HistorySource(repository: repository, selection: try selection(), workers: jobs ?? System.activeCores,
-                                        treePreload: verifyObjects ? .never : .automatic)
+                                        treePreload: verifyObjects ? .never : .automatic, onStep: walkProgress.show)
         } catch let e as GitError {
             throw MoatError(e.description)
         }

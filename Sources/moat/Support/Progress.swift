@@ -39,6 +39,33 @@ final class Progress: Sendable {
 }
 
 import MoatCore
+import MoatGit
+
+/// The progress line of the history walk that comes before the blob sweep (`moat history`).
+final class WalkProgress {
+    private let enabled: Bool
+    private var lastDraw = 0
+    private var drawn = false
+
+    init(enabled: Bool) { self.enabled = enabled && Terminal.isTerminal(2) }
+
+    func show(_ step: HistorySource.Step) {
+        guard enabled else { return }
+        let now = Terminal.milliseconds()
+        guard now - lastDraw >= 100 else { return }
+        lastDraw = now
+        drawn = true
+        switch step {
+        case .decodingTrees(let commits): Terminal.writeErr("\r\u{1B}[K  reading the trees of \(commits) commits")
+        case .walking(let done, let total): Terminal.writeErr("\r\u{1B}[K  walking history: \(done)/\(total) commits")
+        }
+    }
+
+    func finish() {
+        if drawn { Terminal.writeErr("\r\u{1B}[K") }
+    }
+}
+
 /// Sizes as in findings ("12.3 MB").
 enum FindingMessageBytes {
     static func format(_ n: Int) -> String { FindingMessage.bytes(n) }
