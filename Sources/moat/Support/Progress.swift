@@ -9,7 +9,8 @@ final class Progress: Sendable {
     private let started = Terminal.milliseconds()
     private let done = Atomic<Int>(0)
     private let bytes = Atomic<Int>(0)
-    private let lastDraw = Atomic<Int>(0)
+    /// The first line is drawn 100 ms in, when the rate means something.
+    private let lastDraw = Atomic<Int>(Terminal.milliseconds())
 
     init(total: Int, totalBytes: Int, enabled: Bool) {
         self.total = total
