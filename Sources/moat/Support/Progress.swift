@@ -6,11 +6,11 @@ final class Progress: Sendable {
     private let total: Int
     private let totalBytes: Int
     private let enabled: Bool
-    private let started = Terminal.milliseconds()
     private let done = Atomic<Int>(0)
     private let bytes = Atomic<Int>(0)
-    /// The first line is drawn 100 ms in, when the rate means something.
-    private let lastDraw = Atomic<Int>(Terminal.milliseconds())
+    private let lastDraw = Atomic<Int>(0)
+    /// When the first item finished: the rate is measured from there (reading may start late).
+    private let firstAt = Atomic<Int>(0)
 
     init(total: Int, totalBytes: Int, enabled: Bool) {
         self.total = total
@@ -25,9 +25,13 @@ final class Progress: Sendable {
         let b = bytes.add(min(max(size, 0), 1 << 48), ordering: .relaxed).newValue
         guard enabled else { return }
         let now = Terminal.milliseconds()
+        if firstAt.load(ordering: .relaxed) == 0 { _ = firstAt.compareExchange(expected: 0, desired: now, ordering: .relaxed) }
+        let first = firstAt.load(ordering: .relaxed)
         let last = lastDraw.load(ordering: .relaxed)
-        guard now - last >= 100, lastDraw.compareExchange(expected: last, desired: now, ordering: .relaxed).exchanged else { return }
-        let elapsed = max(now - started, 1)
+        // The first line 100 ms after the first item, when the rate means something.
+        guard now - first >= 100, now - last >= 100,
+              lastDraw.compareExchange(expected: last, desired: now, ordering: .relaxed).exchanged else { return }
+        let elapsed = max(now - first, 1)
         let rate = Double(b) / Double(elapsed) * 1000
         let remaining = rate > 0 ? min(Double(max(totalBytes - b, 0)) / rate, 1e9) : 0
         Terminal.writeErr("\r\u{1B}[K  \(n)/\(total) blobs · \(FindingMessageBytes.format(b)) of \(FindingMessageBytes.format(totalBytes)) · \(FindingMessageBytes.format(Int(min(rate, 1e15))))/s · ETA \(Int(remaining.rounded()))s")
