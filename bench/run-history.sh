@@ -31,6 +31,16 @@ hyperfine -N --warmup 1 --runs "$runs" -i --export-markdown "$cache/history.md" 
 cat "$cache/history.md"
 echo
 
+# The CI case: what a pull request of 100 commits introduces.
+echo "## A range: HEAD~100..HEAD"
+echo
+hyperfine -N --warmup 1 --runs 10 -i --export-markdown "$cache/range.md" \
+  -n "moat history HEAD~100..HEAD" "$moat history -C $repo --no-progress HEAD~100..HEAD" \
+  -n "betterleaks git --log-opts=HEAD~100..HEAD" "$tools/betterleaks git --exit-code 0 --log-opts=HEAD~100..HEAD $repo" \
+  -n "gitleaks git --log-opts=HEAD~100..HEAD" "$tools/gitleaks git --no-banner --exit-code 0 --log-opts=HEAD~100..HEAD $repo" >&2
+cat "$cache/range.md"
+echo
+
 # A 300 MB weight file added then deleted on a side branch, written straight into a pack as git
 # does for big files: classified from its first bytes, without inflating it.
 big="$cache/history-bigblob"
