@@ -10,4 +10,11 @@ static inline int cgit2_set_owner_validation(int on) { return git_libgit2_opts(G
 static inline int cgit2_set_caching(int on) { return git_libgit2_opts(GIT_OPT_ENABLE_CACHING, on); }
 static inline int cgit2_set_cache_max_size(ssize_t bytes) { return git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, bytes); }
 static inline int cgit2_set_mwindow_file_limit(size_t n) { return git_libgit2_opts(GIT_OPT_SET_MWINDOW_FILE_LIMIT, n); }
+
+/* An object database backend whose state is its objects directory (see LooseObjectBackend.swift). */
+typedef struct moat_loose_backend {
+    git_odb_backend parent;
+    char *objects_dir;
+} moat_loose_backend;
+static inline int cgit2_init_backend(git_odb_backend *b) { return git_odb_init_backend(b, GIT_ODB_BACKEND_VERSION); }
 #endif

@@ -74,6 +74,7 @@ public final class GitRepository {
         }
         let repository = GitRepository(raw!)
         repository.indexFileOverride = overrideIndex
+        _ = try? repository.odb()  // before any object is read
         return repository
     }
 
@@ -111,10 +112,17 @@ public final class GitRepository {
     public var isBare: Bool { git_repository_is_bare(pointer) != 0 }
 
     /// The object database, opened once.
+    /// The object database, with moat's loose-object reader in front of libgit2's (see
+    /// `LooseObjectBackend`): every object read goes through it, so it is set up once, here.
     func odb() throws(GitError) -> OpaquePointer {
         if let cachedOdb { return cachedOdb }
         var odb: OpaquePointer?
         try GitError.check(git_repository_odb(&odb, pointer), "cannot open the object database")
+        var buf = git_buf()
+        defer { git_buf_dispose(&buf) }
+        if git_repository_item_path(&buf, pointer, GIT_REPOSITORY_ITEM_OBJECTS) == 0, let p = buf.ptr {
+            _ = LooseObjectBackend.install(on: odb!, objectsDirectory: p)
+        }
         cachedOdb = odb
         return odb!
     }

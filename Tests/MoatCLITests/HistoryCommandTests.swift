@@ -81,6 +81,29 @@ final class HistoryCommandTests: XCTestCase {
         XCTAssertEqual(n.stderr.split(separator: "\n").count, 1, n.stderr)
     }
 
+    func testDamagedObjectsAreCountedAndTheirWarningsCapped() throws {
+        for i in 0..<25 { try CLI.write("file \(i) of the damaged history\n", to: "f\(i).txt", in: repo) }
+        try commit("files")
+        // Cut the end off every loose blob of the files: the header still reads, the content not.
+        for i in 0..<25 {
+            let id = try CLI.git(["rev-parse", "HEAD:f\(i).txt"], in: repo).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            let path = repo.appendingPathComponent(".git/objects/\(id.prefix(2))/\(id.dropFirst(2))").path
+            XCTAssertEqual(chmod(path, 0o644), 0)
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+            try bytes.prefix(bytes.count - 12).write(to: URL(fileURLWithPath: path))
+        }
+        let r = try CLI.moat(["history", "--format", "json"], in: repo)
+        XCTAssertEqual(r.status, 2, "objects could not be read")
+        let scan = try XCTUnwrap(try CLI.json(r.stdout)["scan"] as? [String: Any])
+        XCTAssertEqual(scan["missing_objects"] as? Int, 25)
+        XCTAssertEqual((scan["warnings"] as? [String])?.count, 25, "the report keeps them all")
+        let lines = r.stderr.split(separator: "\n")
+        XCTAssertEqual(lines.filter { $0.hasPrefix("moat: warning: f") }.count, 20, r.stderr)
+        XCTAssertTrue(r.stderr.contains("5 more warnings not shown"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("25 objects could not be read"), r.stderr)
+        XCTAssertEqual(try CLI.moat(["history", "--allow-missing", "--format", "json"], in: repo).status, 0)
+    }
+
     func testPrePushHookBlocksAPushOfAHistoryLeak() throws {
         let remote = FileManager.default.temporaryDirectory.appendingPathComponent("moat-remote-\(UUID().uuidString).git")
         defer { try? FileManager.default.removeItem(at: remote) }

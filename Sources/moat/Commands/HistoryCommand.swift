@@ -100,7 +100,7 @@ struct HistoryCommand: ParsableCommand {
         let status = try output.emit(result)
         if status != 0 { throw ExitCode(status) }
         if result.missingObjects > 0 && !allowMissing {
-            Terminal.error("\(result.missingObjects) objects could not be read, so part of the history was not scanned; --allow-missing accepts that")
+            Terminal.error("\(result.missingObjects) \(result.missingObjects == 1 ? "object" : "objects") could not be read, so part of the history was not scanned; --allow-missing accepts that")
             throw ExitCode(2)
         }
     }

@@ -17,9 +17,17 @@ struct OutputOptions: ParsableArguments {
     @Option(name: .long, help: "Colour the text report: auto (on a terminal), always, never.")
     var color: ColorChoice = .auto
 
+    /// Warnings printed on stderr before the rest are only counted.
+    static let warningLimit = 20
+
     /// Writes the report and returns the exit status the findings call for (0 or 1).
     func emit(_ result: ScanResult) throws -> Int32 {
-        for w in result.warnings { Terminal.warning(w) }
+        // A damaged repository can produce thousands: the first ones say what kind of damage it is,
+        // the JSON report keeps them all.
+        for w in result.warnings.prefix(Self.warningLimit) { Terminal.warning(w) }
+        if result.warnings.count > Self.warningLimit {
+            Terminal.warning("\(result.warnings.count - Self.warningLimit) more warnings not shown (--format json lists them all)")
+        }
         let useColor: Bool
         switch color {
         case .always: useColor = true

@@ -1,0 +1,183 @@
+import CDeflate
+import CGit2
+import CZlib
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reads loose objects (`objects/xx/yyyy…`) for libgit2, in place of libgit2 1.5's own loose
+/// reader, which loops forever on a truncated object (libgit2 issue #7342, fixed after 1.5) and
+/// can write past its buffer when an object's header declares less than its content (#7177). A
+/// half-written object (a full disk during `git add`) would hang the pre-commit hook.
+///
+/// Registered on every repository moat opens, next to the pack backend and before libgit2's loose
+/// one: an object that is loose is answered here (or refused as corrupt, with a one-line reason),
+/// anything else falls through to the other backends. The whole file is read (bounded by its real
+/// size), the `<type> <size>\0` header is inflated first, and the content must inflate to exactly
+/// the declared size, which must itself be reachable from the file's size. Streams of big loose
+/// blobs still use libgit2's reader, which fails instead of looping on a truncated stream.
+enum LooseObjectBackend {
+    /// Adds the backend for `objectsDirectory` to `odb`.
+    static func install(on odb: OpaquePointer, objectsDirectory: UnsafePointer<CChar>) -> Bool {
+        let backend = UnsafeMutablePointer<moat_loose_backend>.allocate(capacity: 1)
+        backend.initialize(to: moat_loose_backend())
+        guard cgit2_init_backend(&backend.pointee.parent) == 0 else { backend.deallocate(); return false }
+        backend.pointee.objects_dir = strdup(objectsDirectory)
+        backend.pointee.parent.read = looseRead
+        backend.pointee.parent.read_header = looseReadHeader
+        backend.pointee.parent.free = looseFree
+        // libgit2 calls `foreach` on every backend without checking it: listing is left to its own
+        // loose backend, which sees the same files.
+        backend.pointee.parent.foreach = { _, _, _ in 0 }
+        // Priority 2, added after the packs (also 2): libgit2 sorts stably, so packs are asked first.
+        let rc = backend.withMemoryRebound(to: git_odb_backend.self, capacity: 1) { git_odb_add_backend(odb, $0, 2) }
+        if rc != 0 { looseFree(UnsafeMutableRawPointer(backend).assumingMemoryBound(to: git_odb_backend.self)) }
+        return rc == 0
+    }
+
+    /// The most a loose object may inflate to here (bigger ones fall through to libgit2).
+    static let maxObjectSize = 1 << 30
+
+    enum Outcome {
+        /// No loose file for the id.
+        case absent
+        /// A loose file this reader leaves to libgit2 (the old non-zlib format, or huge).
+        case notHere
+        case corrupt(String)
+        case object(type: git_object_t, header: Int, size: Int, file: [UInt8])
+    }
+
+    /// Reads the file of `id` and parses its header.
+    static func open(_ dir: UnsafePointer<CChar>, _ id: UnsafePointer<git_oid>) -> Outcome {
+        var hex = [CChar](repeating: 0, count: 41)
+        git_oid_fmt(&hex, id)
+        // <objects>/xx/yyyy…, from the raw bytes of the directory (it need not be UTF-8).
+        var pathBytes = Array(UnsafeBufferPointer(start: dir, count: strlen(dir)))
+        if pathBytes.last != CChar(UInt8(ascii: "/")) { pathBytes.append(CChar(UInt8(ascii: "/"))) }
+        pathBytes += hex[0..<2] + [CChar(UInt8(ascii: "/"))] + hex[2..<40] + [0]
+        let path = String(decoding: pathBytes.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let fd = Glibc.open(pathBytes, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return errno == ENOENT || errno == ENOTDIR ? .absent : .corrupt("cannot open loose object \(path)") }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return .notHere }
+        let size = Int(st.st_size)
+        guard size < Int(Int32.max) else { return .notHere }
+        var file = [UInt8](repeating: 0, count: size)
+        var done = 0
+        while done < size {
+            let n = file.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, size - done, off_t(done)) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { break }
+            done += n
+        }
+        guard done == size else { return .corrupt("cannot read loose object \(path)") }
+        // Not zlib: the old "packlike" loose format; leave it to libgit2.
+        guard size >= 2, file[0] & 0x0F == 8, (UInt16(file[0]) << 8 | UInt16(file[1])) % 31 == 0 else { return .notHere }
+        guard let head = inflatePrefix(file, 64) else { return .corrupt("corrupt loose object \(path): not a zlib stream") }
+        guard let nul = head.firstIndex(of: 0), let space = head[..<nul].firstIndex(of: 0x20) else {
+            return .corrupt("corrupt loose object \(path): no header")
+        }
+        let typeName = String(decoding: head[..<space], as: UTF8.self)
+        let type: git_object_t
+        switch typeName {
+        case "commit": type = GIT_OBJECT_COMMIT
+        case "tree": type = GIT_OBJECT_TREE
+        case "blob": type = GIT_OBJECT_BLOB
+        case "tag": type = GIT_OBJECT_TAG
+        default: return .corrupt("corrupt loose object \(path): unknown type")
+        }
+        let digits = head[(space + 1)..<nul]
+        guard !digits.isEmpty, digits.count <= 18, digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+              let declared = Int(String(decoding: digits, as: UTF8.self)) else {
+            return .corrupt("corrupt loose object \(path): bad size")
+        }
+        guard declared <= size * 1032 + 64 else { return .corrupt("corrupt loose object \(path): size larger than its file allows") }
+        guard declared <= maxObjectSize else { return .notHere }
+        return .object(type: type, header: nul + 1, size: declared, file: file)
+    }
+
+    /// The first `count` (or fewer) inflated bytes, or nil when the data is not zlib.
+    private static func inflatePrefix(_ file: [UInt8], _ count: Int) -> [UInt8]? {
+        var stream = z_stream()
+        guard czlib_inflate_init(&stream) == Z_OK else { return nil }
+        defer { inflateEnd(&stream) }
+        var out = [UInt8](repeating: 0, count: count)
+        let rc = file.withUnsafeBytes { input in
+            out.withUnsafeMutableBytes { output -> Int32 in
+                stream.next_in = UnsafeMutablePointer(mutating: input.bindMemory(to: UInt8.self).baseAddress!)
+                stream.avail_in = UInt32(input.count)
+                stream.next_out = output.bindMemory(to: UInt8.self).baseAddress!
+                stream.avail_out = UInt32(count)
+                return inflate(&stream, Z_SYNC_FLUSH)
+            }
+        }
+        guard rc == Z_OK || rc == Z_STREAM_END || rc == Z_BUF_ERROR else { return nil }
+        out.removeLast(Int(stream.avail_out))
+        return out
+    }
+
+    /// Inflates the whole object into `buffer` (header + content): true when it is exactly that long.
+    static func inflateWhole(_ file: [UInt8], into buffer: UnsafeMutableRawPointer, count: Int) -> Bool {
+        guard let d = libdeflate_alloc_decompressor() else { return false }
+        defer { libdeflate_free_decompressor(d) }
+        var produced = 0
+        let rc = file.withUnsafeBytes { libdeflate_zlib_decompress(d, $0.baseAddress!, $0.count, buffer, count, &produced) }
+        return rc == LIBDEFLATE_SUCCESS && produced == count
+    }
+}
+
+private func fail(_ message: String) -> Int32 {
+    git_error_set_str(Int32(GIT_ERROR_ODB.rawValue), message)
+    return GIT_ERROR.rawValue
+}
+
+private let looseRead: @convention(c) (UnsafeMutablePointer<UnsafeMutableRawPointer?>?, UnsafeMutablePointer<Int>?,
+                                       UnsafeMutablePointer<git_object_t>?, UnsafeMutablePointer<git_odb_backend>?,
+                                       UnsafePointer<git_oid>?) -> Int32 = { data, length, type, backend, id in
+    guard let data, let length, let type, let backend, let id else { return GIT_ERROR.rawValue }
+    let dir = UnsafeMutableRawPointer(backend).assumingMemoryBound(to: moat_loose_backend.self).pointee.objects_dir!
+    switch LooseObjectBackend.open(dir, id) {
+    case .absent: return GIT_ENOTFOUND.rawValue
+    case .notHere: return GIT_PASSTHROUGH.rawValue
+    case .corrupt(let why): return fail(why)
+    case let .object(objectType, header, size, file):
+        guard let buffer = git_odb_backend_data_alloc(backend, header + size) else { return fail("out of memory") }
+        guard LooseObjectBackend.inflateWhole(file, into: buffer, count: header + size) else {
+            git_odb_backend_data_free(backend, buffer)
+            var hex = [CChar](repeating: 0, count: 41)
+            git_oid_fmt(&hex, id)
+            return fail("corrupt loose object \(String(cString: hex)): its content does not inflate to its declared size")
+        }
+        if header > 0 { memmove(buffer, buffer + header, size) }
+        data.pointee = buffer
+        length.pointee = size
+        type.pointee = objectType
+        return 0
+    }
+}
+
+private let looseReadHeader: @convention(c) (UnsafeMutablePointer<Int>?, UnsafeMutablePointer<git_object_t>?,
+                                             UnsafeMutablePointer<git_odb_backend>?, UnsafePointer<git_oid>?) -> Int32 = { length, type, backend, id in
+    guard let length, let type, let backend, let id else { return GIT_ERROR.rawValue }
+    let dir = UnsafeMutableRawPointer(backend).assumingMemoryBound(to: moat_loose_backend.self).pointee.objects_dir!
+    switch LooseObjectBackend.open(dir, id) {
+    case .absent: return GIT_ENOTFOUND.rawValue
+    case .notHere: return GIT_PASSTHROUGH.rawValue
+    case .corrupt(let why): return fail(why)
+    case let .object(objectType, _, size, _):
+        length.pointee = size
+        type.pointee = objectType
+        return 0
+    }
+}
+
+private let looseFree: @convention(c) (UnsafeMutablePointer<git_odb_backend>?) -> Void = { backend in
+    guard let backend else { return }
+    let own = UnsafeMutableRawPointer(backend).assumingMemoryBound(to: moat_loose_backend.self)
+    free(own.pointee.objects_dir)
+    own.deinitialize(count: 1)
+    own.deallocate()
+}

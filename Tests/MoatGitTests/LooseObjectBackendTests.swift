@@ -1,0 +1,82 @@
+import CGit2
+import Foundation
+import MoatBytes
+@testable import MoatGit
+import XCTest
+
+/// Loose objects are read by moat's backend, not libgit2 1.5's (which loops forever on a truncated
+/// object and overruns its buffer when a header declares less than the content).
+final class LooseObjectBackendTests: XCTestCase {
+    private func looseFile(_ repo: String, _ id: String) -> String { repo + "/.git/objects/" + id.prefix(2) + "/" + id.dropFirst(2) }
+
+    /// Replaces a loose object's file with `bytes` (git makes them read-only).
+    private func overwrite(_ path: String, _ bytes: [UInt8]) throws {
+        XCTAssertEqual(chmod(path, 0o644), 0)
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+    }
+
+    /// zlib-compresses `data` with git's own tool (`git hash-object` would re-hash, so use Python's zlib).
+    private func deflate(_ scratch: Scratch, _ data: [UInt8]) throws -> [UInt8] {
+        let input = scratch.path("raw-\(UUID().uuidString)"), output = input + ".z"
+        try Data(data).write(to: URL(fileURLWithPath: input))
+        _ = try scratch.run("/usr/bin/env", ["python3", "-c", "import sys, zlib; open(sys.argv[2], 'wb').write(zlib.compress(open(sys.argv[1], 'rb').read()))", input, output], in: scratch.root)
+        return Array(try Data(contentsOf: URL(fileURLWithPath: output)))
+    }
+
+    func testValidLooseObjectsReadAsGitWroteThem() throws {
+        let scratch = try Scratch()
+        let repo = try scratch.initRepository()
+        let content = (0..<5000).map { UInt8(truncatingIfNeeded: $0 * 7) }
+        try scratch.write("repo/data.bin", content)
+        try scratch.git(["add", "."], in: repo)
+        try scratch.git(["commit", "-qm", "c"], in: repo)
+        let id = try XCTUnwrap(ObjectID(hex: try scratch.git(["rev-parse", "HEAD:data.bin"], in: repo).trimmingCharacters(in: .whitespacesAndNewlines)))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: looseFile(repo, id.hex)))
+        let repository = try GitRepository.open(at: repo, fromEnvironment: false)
+        XCTAssertEqual(try repository.readBlob(id), content)
+        XCTAssertEqual(try repository.blobSize(id), content.count)
+        XCTAssertEqual(try repository.headTree().map { _ in true }, true)
+    }
+
+    func testTruncatedLooseObjectFailsInsteadOfHanging() throws {
+        let scratch = try Scratch()
+        let repo = try scratch.initRepository()
+        try scratch.write("repo/a.txt", "a file whose object will be cut short\n")
+        try scratch.git(["add", "."], in: repo)
+        let id = try scratch.git(["rev-parse", ":a.txt"], in: repo).trimmingCharacters(in: .whitespacesAndNewlines)
+        let path = looseFile(repo, id)
+        let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+        try overwrite(path, Array(bytes.dropLast(12)))
+        let repository = try GitRepository.open(at: repo, fromEnvironment: false)
+        XCTAssertThrowsError(try repository.readBlob(ObjectID(hex: id)!)) { error in
+            XCTAssertTrue("\(error)".contains("corrupt loose object"), "\(error)")
+        }
+        XCTAssertEqual(try repository.blobSize(ObjectID(hex: id)!), 38, "the header still reads")
+    }
+
+    func testHeadersThatDisagreeWithTheContentAreRefused() throws {
+        let scratch = try Scratch()
+        let repo = try scratch.initRepository()
+        try scratch.write("repo/a.txt", "placeholder\n")
+        try scratch.git(["add", "."], in: repo)
+        let id = try scratch.git(["rev-parse", ":a.txt"], in: repo).trimmingCharacters(in: .whitespacesAndNewlines)
+        let repository = { try GitRepository.open(at: repo, fromEnvironment: false) }
+        let oid = try XCTUnwrap(ObjectID(hex: id))
+        let cases: [(String, [UInt8])] = [
+            ("declares less than it holds", Array("blob 4\u{0}this is a blob with a too-small length value\n".utf8)),
+            ("declares more than it holds", Array("blob 400\u{0}short\n".utf8)),
+            ("unknown type", Array("blub 5\u{0}hello".utf8)),
+            ("no size", Array("blob \u{0}hello".utf8)),
+            ("no header end", Array("blob 5 hello".utf8)),
+        ]
+        for (why, object) in cases {
+            try overwrite(looseFile(repo, id), try deflate(scratch, object))
+            XCTAssertThrowsError(try repository().readBlob(oid), why)
+        }
+        try overwrite(looseFile(repo, id), Array("not zlib at all".utf8))
+        XCTAssertThrowsError(try repository().readBlob(oid), "not zlib")
+        // A size no file of this length can inflate to is refused from the header alone.
+        try overwrite(looseFile(repo, id), try deflate(scratch, Array("blob 99999999999\u{0}x".utf8)))
+        XCTAssertThrowsError(try repository().blobSize(oid))
+    }
+}
