@@ -402,20 +402,26 @@ def check_file(path, seen, hs_check, stats):
     if not isinstance(doc, dict):
         return [f"{name}: top level must be a mapping"], []
 
-    for rule in doc.get("secret_rules") or []:
+    def common(rule, kind, keys):
+        """The checks every rule gets: a mapping, known fields, a well-formed unique id. Returns
+        where to report (None when the rule is not a mapping)."""
         rid = rule.get("id", "?") if isinstance(rule, dict) else "?"
-        where = f"{name}: rule {rid}"
+        where = f"{name}: {kind} {rid}"
         if not isinstance(rule, dict):
             errors.append(f"{where}: not a mapping")
-            continue
-        for k in rule:
-            if k not in SECRET_KEYS:
-                errors.append(f"{where}: unknown field '{k}'")
+            return None
+        errors.extend(f"{where}: unknown field '{k}'" for k in rule if k not in keys)
         if not ID_RE.match(str(rid)):
             errors.append(f"{where}: id must be lower-case letters, digits, '-' and '.'")
         if rid in seen:
             errors.append(f"{where}: duplicate id (also in {seen[rid]})")
         seen[rid] = name
+        return where
+
+    for rule in doc.get("secret_rules") or []:
+        where = common(rule, "rule", SECRET_KEYS)
+        if where is None:
+            continue
         for k in ("name", "pattern"):
             if not isinstance(rule.get(k), str) or not rule.get(k):
                 errors.append(f"{where}: missing '{k}'")
@@ -471,19 +477,9 @@ def check_file(path, seen, hs_check, stats):
         stats["secret"] += 1
 
     for rule in doc.get("config_rules") or []:
-        rid = rule.get("id", "?") if isinstance(rule, dict) else "?"
-        where = f"{name}: config rule {rid}"
-        if not isinstance(rule, dict):
-            errors.append(f"{where}: not a mapping")
+        where = common(rule, "config rule", CONFIG_KEYS)
+        if where is None:
             continue
-        for k in rule:
-            if k not in CONFIG_KEYS:
-                errors.append(f"{where}: unknown field '{k}'")
-        if not ID_RE.match(str(rid)):
-            errors.append(f"{where}: id must be lower-case letters, digits, '-' and '.'")
-        if rid in seen:
-            errors.append(f"{where}: duplicate id (also in {seen[rid]})")
-        seen[rid] = name
         if not rule.get("globs"):
             errors.append(f"{where}: no globs")
         if rule.get("category", "sensitive-config") not in CATEGORIES:

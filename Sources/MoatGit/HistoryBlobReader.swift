@@ -21,8 +21,8 @@ extension HistorySource {
         var others: [Int32] = []
         let packs = self.packs
         for (i, blob) in blobs.enumerated() {
-            if blob.size <= wholeReadLimit, let (p, k) = Self.locate(blob.id, in: packs) {
-                packed.append((Int32(p), Int32(k), Int32(i)))
+            if blob.size <= wholeReadLimit, let at = packLocations[i] {
+                packed.append((at.pack, at.entry, Int32(i)))
             } else {
                 others.append(Int32(i))
             }
@@ -94,13 +94,5 @@ extension HistorySource {
             }
         }
         if let error = failure.withLock({ $0 }) { throw error }
-    }
-
-    /// The pack and entry of a blob, in the first pack that holds it as a blob.
-    private static func locate(_ id: ObjectID, in packs: [PackContents]) -> (Int, Int)? {
-        for (p, pack) in packs.enumerated() {
-            if let k = pack.entry(of: id), pack.types[k] == PackEntryKind.blob.rawValue { return (p, k) }
-        }
-        return nil
     }
 }

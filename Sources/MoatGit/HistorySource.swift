@@ -43,6 +43,8 @@ public final class HistorySource {
     public let missingSamples: [MissingObject]
     /// The packs mapped for a preloaded walk, reused to read blobs in pack order (`readBlobs`).
     let packs: [PackContents]
+    /// Where each of `blobs` sits in `packs`, when it does.
+    let packLocations: [PackLocation?]
 
     public static let missingSampleLimit = 50
 
@@ -91,6 +93,7 @@ public final class HistorySource {
         self.stats = walk.stats
         self.missingSamples = walk.missingSamples
         self.packs = walk.packs
+        self.packLocations = walk.outputLocations
     }
 }
 
@@ -159,6 +162,8 @@ final class HistoryWalk {
     var pathBuffer: [UInt8] = []
 
     var output: [HistoryBlob] = []
+    /// Where each of `output` sits in the mapped packs, when it does.
+    var outputLocations: [PackLocation?] = []
 
     var workers = 1
     var treePreload = HistorySource.TreePreload.automatic
@@ -341,11 +346,13 @@ final class HistoryWalk {
         }
         var out: [HistoryBlob] = []
         out.reserveCapacity(ordered.count)
-        let sizes = packedBlobSizes(ordered)
+        let located = packedBlobs(ordered)
+        var locations: [PackLocation?] = []
+        locations.reserveCapacity(ordered.count)
         for (n, i) in ordered.enumerated() {
             let r = records[i]
             var id = r.id
-            var size = sizes[n]
+            var size = located[n]?.size ?? -1
             if size < 0 {
                 var type = GIT_OBJECT_INVALID
                 guard git_odb_read_header(&size, &type, odb, &id) == 0, type == GIT_OBJECT_BLOB else {
@@ -353,6 +360,7 @@ final class HistoryWalk {
                     continue
                 }
             }
+            locations.append(located[n])
             let key = OIDKey(&id)
             let author = r.commit >= 0 ? authors[r.commit] : nil
             out.append(HistoryBlob(
@@ -365,21 +373,22 @@ final class HistoryWalk {
         }
         stats.blobs = out.count
         output = out
+        outputLocations = locations
     }
 }
 
 extension HistoryWalk {
-    /// The sizes of the blobs `records[ordered[n]]` that the mapped packs hold, from their entry
-    /// headers (for a delta: the first bytes of its instructions), read by `workers` threads; -1
+    /// Where the mapped packs hold the blobs `records[ordered[n]]` and their sizes, from the entry
+    /// headers (for a delta: the first bytes of its instructions), read by `workers` threads; nil
     /// where the packs do not hold a blob by that id.
-    func packedBlobSizes(_ ordered: [Int]) -> [Int] {
-        var sizes = [Int](repeating: -1, count: ordered.count)
-        guard !packs.isEmpty, !ordered.isEmpty else { return sizes }
+    func packedBlobs(_ ordered: [Int]) -> [PackLocation?] {
+        var located = [PackLocation?](repeating: nil, count: ordered.count)
+        guard !packs.isEmpty, !ordered.isEmpty else { return located }
         let packs = self.packs
         let ids = ordered.map { ObjectID(records[$0].id) }
         let n = max(1, min(workers, ids.count / 4096 + 1))
         let per = (ids.count + n - 1) / n
-        sizes.withUnsafeMutableBufferPointer { out in
+        located.withUnsafeMutableBufferPointer { out in
             let shared = UnsafeSendable(out)
             DispatchQueue.concurrentPerform(iterations: n) { w in
                 var decoders = [PackObjectDecoder?](repeating: nil, count: packs.count)  // made when needed
@@ -388,15 +397,24 @@ extension HistoryWalk {
                         guard let k = pack.entry(of: ids[i]) else { continue }
                         if pack.types[k] == PackEntryKind.blob.rawValue {
                             if decoders[p] == nil { decoders[p] = PackObjectDecoder(pack: pack, cacheLimit: 0) }
-                            if let size = decoders[p]!.objectSize(k) { shared.value[i] = size }
+                            if let size = decoders[p]!.objectSize(k) {
+                                shared.value[i] = PackLocation(pack: Int32(p), entry: Int32(k), size: size)
+                            }
                         }
                         break
                     }
                 }
             }
         }
-        return sizes
+        return located
     }
+}
+
+/// A blob's entry in one of the mapped packs (`HistorySource.packs`), and its size.
+struct PackLocation {
+    let pack: Int32
+    let entry: Int32
+    let size: Int
 }
 
 /// A buffer whose slots each worker writes apart from the others.

@@ -49,8 +49,9 @@ enum LooseObjectBackend {
         case object(type: git_object_t, header: Int, size: Int, file: [UInt8])
     }
 
-    /// Reads the file of `id` and parses its header.
-    static func open(_ dir: UnsafePointer<CChar>, _ id: UnsafePointer<git_oid>) -> Outcome {
+    /// Reads the file of `id` and parses its header. With `headerOnly`, only the file's first 64 KiB
+    /// are read (git writes the header in the first bytes) and `file` holds just those.
+    static func open(_ dir: UnsafePointer<CChar>, _ id: UnsafePointer<git_oid>, headerOnly: Bool) -> Outcome {
         var hex = [CChar](repeating: 0, count: 41)
         git_oid_fmt(&hex, id)
         // <objects>/xx/yyyy…, from the raw bytes of the directory (it need not be UTF-8).
@@ -65,17 +66,18 @@ enum LooseObjectBackend {
         guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return .notHere }
         let size = Int(st.st_size)
         guard size < Int(Int32.max) else { return .notHere }
-        var file = [UInt8](repeating: 0, count: size)
+        let wanted = headerOnly ? min(size, 64 << 10) : size
+        var file = [UInt8](repeating: 0, count: wanted)
         var done = 0
-        while done < size {
-            let n = file.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, size - done, off_t(done)) }
+        while done < wanted {
+            let n = file.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, wanted - done, off_t(done)) }
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else { break }
             done += n
         }
-        guard done == size else { return .corrupt("cannot read loose object \(path)") }
+        guard done == wanted else { return .corrupt("cannot read loose object \(path)") }
         // Not zlib: the old "packlike" loose format; leave it to libgit2.
-        guard size >= 2, file[0] & 0x0F == 8, (UInt16(file[0]) << 8 | UInt16(file[1])) % 31 == 0 else { return .notHere }
+        guard wanted >= 2, file[0] & 0x0F == 8, (UInt16(file[0]) << 8 | UInt16(file[1])) % 31 == 0 else { return .notHere }
         guard let head = inflatePrefix(file, 64) else { return .corrupt("corrupt loose object \(path): not a zlib stream") }
         guard let nul = head.firstIndex(of: 0), let space = head[..<nul].firstIndex(of: 0x20) else {
             return .corrupt("corrupt loose object \(path): no header")
@@ -134,44 +136,54 @@ private func fail(_ message: String) -> Int32 {
     return GIT_ERROR.rawValue
 }
 
+/// The loose object `id` in the backend's directory.
+private func lookUp(_ backend: UnsafeMutablePointer<git_odb_backend>, _ id: UnsafePointer<git_oid>,
+                    headerOnly: Bool) -> LooseObjectBackend.Outcome {
+    let own = UnsafeMutableRawPointer(backend).assumingMemoryBound(to: moat_loose_backend.self)
+    return LooseObjectBackend.open(own.pointee.objects_dir, id, headerOnly: headerOnly)
+}
+
+extension LooseObjectBackend.Outcome {
+    /// What a callback returns when there is no object to hand over: not found (libgit2 asks the
+    /// next backend), passthrough (the same, for files left to libgit2), or an error with its reason.
+    var failureCode: Int32 {
+        switch self {
+        case .absent: return GIT_ENOTFOUND.rawValue
+        case .notHere: return GIT_PASSTHROUGH.rawValue
+        case .corrupt(let why): return fail(why)
+        case .object: return 0
+        }
+    }
+}
+
 private let looseRead: @convention(c) (UnsafeMutablePointer<UnsafeMutableRawPointer?>?, UnsafeMutablePointer<Int>?,
                                        UnsafeMutablePointer<git_object_t>?, UnsafeMutablePointer<git_odb_backend>?,
                                        UnsafePointer<git_oid>?) -> Int32 = { data, length, type, backend, id in
     guard let data, let length, let type, let backend, let id else { return GIT_ERROR.rawValue }
-    let dir = UnsafeMutableRawPointer(backend).assumingMemoryBound(to: moat_loose_backend.self).pointee.objects_dir!
-    switch LooseObjectBackend.open(dir, id) {
-    case .absent: return GIT_ENOTFOUND.rawValue
-    case .notHere: return GIT_PASSTHROUGH.rawValue
-    case .corrupt(let why): return fail(why)
-    case let .object(objectType, header, size, file):
-        guard let buffer = git_odb_backend_data_alloc(backend, header + size) else { return fail("out of memory") }
-        guard LooseObjectBackend.inflateWhole(file, into: buffer, count: header + size) else {
-            git_odb_backend_data_free(backend, buffer)
-            var hex = [CChar](repeating: 0, count: 41)
-            git_oid_fmt(&hex, id)
-            return fail("corrupt loose object \(String(cString: hex)): its content does not inflate to its declared size")
-        }
-        if header > 0 { memmove(buffer, buffer + header, size) }
-        data.pointee = buffer
-        length.pointee = size
-        type.pointee = objectType
-        return 0
+    let outcome = lookUp(backend, id, headerOnly: false)
+    guard case let .object(objectType, header, size, file) = outcome else { return outcome.failureCode }
+    guard let buffer = git_odb_backend_data_alloc(backend, header + size) else { return fail("out of memory") }
+    guard LooseObjectBackend.inflateWhole(file, into: buffer, count: header + size) else {
+        git_odb_backend_data_free(backend, buffer)
+        var hex = [CChar](repeating: 0, count: 41)
+        git_oid_fmt(&hex, id)
+        return fail("corrupt loose object \(String(cString: hex)): its content does not inflate to its declared size")
     }
+    if header > 0 { memmove(buffer, buffer + header, size) }
+    data.pointee = buffer
+    length.pointee = size
+    type.pointee = objectType
+    return 0
 }
 
 private let looseReadHeader: @convention(c) (UnsafeMutablePointer<Int>?, UnsafeMutablePointer<git_object_t>?,
                                              UnsafeMutablePointer<git_odb_backend>?, UnsafePointer<git_oid>?) -> Int32 = { length, type, backend, id in
     guard let length, let type, let backend, let id else { return GIT_ERROR.rawValue }
-    let dir = UnsafeMutableRawPointer(backend).assumingMemoryBound(to: moat_loose_backend.self).pointee.objects_dir!
-    switch LooseObjectBackend.open(dir, id) {
-    case .absent: return GIT_ENOTFOUND.rawValue
-    case .notHere: return GIT_PASSTHROUGH.rawValue
-    case .corrupt(let why): return fail(why)
-    case let .object(objectType, _, size, _):
-        length.pointee = size
-        type.pointee = objectType
-        return 0
-    }
+    let outcome = lookUp(backend, id, headerOnly: true)
+    guard case let .object(objectType, _, size, _) = outcome else { return outcome.failureCode }
+    length.pointee = size
+    type.pointee = objectType
+    return 0
 }
 
 private let looseFree: @convention(c) (UnsafeMutablePointer<git_odb_backend>?) -> Void = { backend in

@@ -100,7 +100,7 @@ final class PackContents: @unchecked Sendable {  // immutable after init
         var bases = [Int32](repeating: -1, count: n)
         var refDeltas: [Int] = []
         for k in 0..<n {
-            guard let header = Self.header(bytes, at: offsets[k], end: ends[k]) else { continue }
+            guard let header = PackEntry.parse(bytes, at: offsets[k], end: ends[k]) else { continue }
             switch header.kind {
             case .commit, .tree, .blob, .tag:
                 types[k] = header.kind.rawValue
@@ -166,24 +166,6 @@ final class PackContents: @unchecked Sendable {  // immutable after init
         return lo < limit && offsets[lo] == offset ? lo : nil
     }
 
-    /// The entry header at `offset` (see `PackFile.entry(at:)`), read from memory within `end`.
-    static func header(_ bytes: UnsafeRawPointer, at offset: Int, end: Int) -> PackEntry? {
-        guard offset < end else { return nil }
-        let first = bytes.load(fromByteOffset: offset, as: UInt8.self)
-        guard let kind = PackEntryKind(rawValue: (first >> 4) & 7) else { return nil }
-        var size = UInt64(first & 0x0F)
-        var shift: UInt64 = 4
-        var p = offset, byte = first
-        while byte & 0x80 != 0 {
-            p += 1
-            guard p < end, shift <= 53 else { return nil }
-            byte = bytes.load(fromByteOffset: p, as: UInt8.self)
-            size |= UInt64(byte & 0x7F) << shift
-            shift += 7
-        }
-        return PackEntry(kind: kind, size: Int(size), offset: offset, dataOffset: p + 1)
-    }
-
     /// The base offset of an OFS_DELTA entry: a big-endian base-128 number where each
     /// continuation adds one (git's "offset encoding"), subtracted from the entry's offset.
     static func offsetDeltaBase(_ bytes: UnsafeRawPointer, entry: Int, at start: Int, end: Int) -> Int? {
@@ -203,7 +185,7 @@ final class PackContents: @unchecked Sendable {  // immutable after init
 
     /// Where an entry's zlib data starts: after the header and, for deltas, the base reference.
     func dataStart(_ k: Int) -> (header: PackEntry, data: Int)? {
-        guard let header = Self.header(base, at: offsets[k], end: ends[k]) else { return nil }
+        guard let header = PackEntry.parse(base, at: offsets[k], end: ends[k]) else { return nil }
         switch header.kind {
         case .offsetDelta:
             var p = header.dataOffset

@@ -215,24 +215,33 @@ final class PackFile: @unchecked Sendable {
         return done
     }
 
-    /// Parses the entry header at `offset`: the type in bits 4-6 of the first byte, the size in its
-    /// low 4 bits continued by 7-bit groups while the top bit is set. nil when the offset is outside
-    /// the entries or the header is malformed.
+    /// The entry header at `offset` (`PackEntry.parse`); nil when the offset is outside the entries
+    /// or the header is malformed.
     func entry(at offset: Int) -> PackEntry? {
-        guard offset >= 12, offset < entriesEnd, let bytes = read(at: offset, count: min(16, entriesEnd - offset)),
-              let first = bytes.first, let kind = PackEntryKind(rawValue: (first >> 4) & 7) else { return nil }
+        guard offset >= 12, offset < entriesEnd, let bytes = read(at: offset, count: min(16, entriesEnd - offset)) else { return nil }
+        return bytes.withUnsafeBytes { PackEntry.parse($0.baseAddress!, at: 0, end: $0.count, shiftedBy: offset) }
+    }
+}
+
+extension PackEntry {
+    /// Parses the entry header at `bytes + at`, reading nothing at or past `end`: the type in bits
+    /// 4-6 of the first byte, the size in its low 4 bits continued by 7-bit groups while the top
+    /// bit is set. Offsets in the result are shifted by `shift` (where `bytes` sits in the pack).
+    static func parse(_ bytes: UnsafeRawPointer, at: Int, end: Int, shiftedBy shift: Int = 0) -> PackEntry? {
+        guard at < end else { return nil }
+        let first = bytes.load(fromByteOffset: at, as: UInt8.self)
+        guard let kind = PackEntryKind(rawValue: (first >> 4) & 7) else { return nil }
         var size = UInt64(first & 0x0F)
-        var shift: UInt64 = 4
-        var i = 0
-        var byte = first
+        var bits: UInt64 = 4
+        var p = at, byte = first
         while byte & 0x80 != 0 {
-            i += 1
-            guard i < bytes.count, shift <= 53 else { return nil }  // sizes stay below 2^60
-            byte = bytes[i]
-            size |= UInt64(byte & 0x7F) << shift
-            shift += 7
+            p += 1
+            guard p < end, bits <= 53 else { return nil }  // sizes stay below 2^60
+            byte = bytes.load(fromByteOffset: p, as: UInt8.self)
+            size |= UInt64(byte & 0x7F) << bits
+            bits += 7
         }
-        return PackEntry(kind: kind, size: Int(size), offset: offset, dataOffset: offset + i + 1)
+        return PackEntry(kind: kind, size: Int(size), offset: at + shift, dataOffset: p + 1 + shift)
     }
 }
 

@@ -51,7 +51,7 @@ final class TreeStore: @unchecked Sendable {  // immutable after load
         let results = UnsafeMutableBufferPointer<Arena>.allocate(capacity: n)
         results.initialize(repeating: Arena())
         defer { results.deinitialize(); results.deallocate() }
-        let shared = SharedArenas(results)
+        let shared = UnsafeSendable(results)
         let share = budget / n
         let frozen = work
         DispatchQueue.concurrentPerform(iterations: n) { w in
@@ -74,7 +74,7 @@ final class TreeStore: @unchecked Sendable {  // immutable after load
                 }
                 arena.add(id: packs[Int(item.pack)].id(Int(item.entry)), content: content)
             }
-            shared.buffer[w] = arena
+            shared.value[w] = arena
         }
         var total = 0
         for a in results { total += a.entries.count }
@@ -115,10 +115,5 @@ final class TreeStore: @unchecked Sendable {  // immutable after load
             bytes += n
             entries.append((OIDKey(raw: id), UnsafeRawPointer(at), n))
         }
-    }
-
-    private struct SharedArenas: @unchecked Sendable {
-        let buffer: UnsafeMutableBufferPointer<Arena>
-        init(_ buffer: UnsafeMutableBufferPointer<Arena>) { self.buffer = buffer }
     }
 }

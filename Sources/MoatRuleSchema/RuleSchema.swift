@@ -164,12 +164,20 @@ public enum RuleSchema {
 
     // MARK: rules
 
-    static func secretRule(_ node: Node, file: String, minExamples: Int, seen: inout [String: Int]) throws -> SecretRuleSpec {
+    /// What every rule starts with: a mapping with a unique id and only the fields it may have.
+    /// Returns the context that names the rule in later errors, the mapping, the id and its line.
+    static func start(_ node: Node, _ what: String, fields: Set<String>, file: String,
+                      seen: inout [String: Int]) throws -> (Context, Node.Mapping, String, Int) {
         var ctx = Context(file: file, ruleID: nil)
-        let m = try ctx.mapping(node, "a secret rule")
+        let m = try ctx.mapping(node, what)
         let (id, line) = try ctx.id(m, node, seen: &seen)
         ctx.ruleID = id
-        try ctx.onlyFields(m, secretFields)
+        try ctx.onlyFields(m, fields)
+        return (ctx, m, id, line)
+    }
+
+    static func secretRule(_ node: Node, file: String, minExamples: Int, seen: inout [String: Int]) throws -> SecretRuleSpec {
+        let (ctx, m, id, line) = try start(node, "a secret rule", fields: secretFields, file: file, seen: &seen)
         let slow = try ctx.bool(m, "slow") ?? false
         let keywordNodes = try ctx.stringList(m, "keywords", required: true)
         var keywords: [String] = []
@@ -198,11 +206,7 @@ public enum RuleSchema {
     }
 
     static func configRule(_ node: Node, file: String, minExamples: Int, seen: inout [String: Int]) throws -> ConfigRuleSpec {
-        var ctx = Context(file: file, ruleID: nil)
-        let m = try ctx.mapping(node, "a config rule")
-        let (id, line) = try ctx.id(m, node, seen: &seen)
-        ctx.ruleID = id
-        try ctx.onlyFields(m, configFields)
+        let (ctx, m, id, line) = try start(node, "a config rule", fields: configFields, file: file, seen: &seen)
         let globs = try ctx.stringList(m, "globs", required: true)
         if globs.isEmpty { throw ctx.error(m["globs"] ?? node, "no globs") }
         let excludes = try ctx.stringList(m, "exclude_globs", required: false)
@@ -225,11 +229,7 @@ public enum RuleSchema {
     }
 
     static func pathRule(_ node: Node, file: String, seen: inout [String: Int]) throws -> PathRuleSpec {
-        var ctx = Context(file: file, ruleID: nil)
-        let m = try ctx.mapping(node, "a path rule")
-        let (id, line) = try ctx.id(m, node, seen: &seen)
-        ctx.ruleID = id
-        try ctx.onlyFields(m, pathFields)
+        let (ctx, m, id, line) = try start(node, "a path rule", fields: pathFields, file: file, seen: &seen)
         let globs = try ctx.stringList(m, "globs", required: true)
         if globs.isEmpty { throw ctx.error(m["globs"] ?? node, "no globs") }
         let suggests = try ctx.string(m, "suggests")

@@ -9,6 +9,15 @@ import XCTest
 final class LooseObjectBackendTests: XCTestCase {
     private func looseFile(_ repo: String, _ id: String) -> String { repo + "/.git/objects/" + id.prefix(2) + "/" + id.dropFirst(2) }
 
+    /// A repository with `text` staged as a.txt (a loose blob), and the blob's id.
+    private func stagedFile(_ text: String) throws -> (Scratch, String, String) {
+        let scratch = try Scratch()
+        let repo = try scratch.initRepository()
+        try scratch.write("repo/a.txt", text)
+        try scratch.git(["add", "."], in: repo)
+        return (scratch, repo, try scratch.git(["rev-parse", ":a.txt"], in: repo).trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
     /// Replaces a loose object's file with `bytes` (git makes them read-only).
     private func overwrite(_ path: String, _ bytes: [UInt8]) throws {
         XCTAssertEqual(chmod(path, 0o644), 0)
@@ -35,15 +44,14 @@ final class LooseObjectBackendTests: XCTestCase {
         let repository = try GitRepository.open(at: repo, fromEnvironment: false)
         XCTAssertEqual(try repository.readBlob(id), content)
         XCTAssertEqual(try repository.blobSize(id), content.count)
-        XCTAssertEqual(try repository.headTree().map { _ in true }, true)
+        // The commit and its tree are loose too.
+        let tree = try XCTUnwrap(try repository.headTree())
+        XCTAssertEqual(git_tree_entrycount(tree), 1)
+        git_object_free(tree)
     }
 
     func testTruncatedLooseObjectFailsInsteadOfHanging() throws {
-        let scratch = try Scratch()
-        let repo = try scratch.initRepository()
-        try scratch.write("repo/a.txt", "a file whose object will be cut short\n")
-        try scratch.git(["add", "."], in: repo)
-        let id = try scratch.git(["rev-parse", ":a.txt"], in: repo).trimmingCharacters(in: .whitespacesAndNewlines)
+        let (scratch, repo, id) = try stagedFile("a file whose object will be cut short\n")
         let path = looseFile(repo, id)
         let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
         try overwrite(path, Array(bytes.dropLast(12)))
@@ -55,11 +63,7 @@ final class LooseObjectBackendTests: XCTestCase {
     }
 
     func testHeadersThatDisagreeWithTheContentAreRefused() throws {
-        let scratch = try Scratch()
-        let repo = try scratch.initRepository()
-        try scratch.write("repo/a.txt", "placeholder\n")
-        try scratch.git(["add", "."], in: repo)
-        let id = try scratch.git(["rev-parse", ":a.txt"], in: repo).trimmingCharacters(in: .whitespacesAndNewlines)
+        let (scratch, repo, id) = try stagedFile("placeholder\n")
         let repository = { try GitRepository.open(at: repo, fromEnvironment: false) }
         let oid = try XCTUnwrap(ObjectID(hex: id))
         let cases: [(String, [UInt8])] = [

@@ -78,6 +78,16 @@ final class StagedDiffTests: XCTestCase {
     }
 
     /// A tree several levels deep: d0..d2 / e0..e2 / f0..f1 / file0..file2.
+    /// A new repository holding the deep tree in one commit.
+    private func committedDeepTree(_ message: String = "c") throws -> (Scratch, String) {
+        let scratch = try Scratch()
+        let repo = try scratch.initRepository()
+        try writeDeepTree(scratch, repo)
+        try scratch.git(["add", "."], in: repo)
+        try commit(scratch, repo, message)
+        return (scratch, repo)
+    }
+
     private func writeDeepTree(_ scratch: Scratch, _ repo: String) throws {
         for a in 0..<3 {
             for b in 0..<3 {
@@ -112,11 +122,7 @@ final class StagedDiffTests: XCTestCase {
     // MARK: the usual edits
 
     func testEditsAfterCommitsWithDeepTrees() throws {
-        let scratch = try Scratch()
-        let repo = try scratch.initRepository()
-        try writeDeepTree(scratch, repo)
-        try scratch.git(["add", "."], in: repo)
-        try commit(scratch, repo)
+        let (scratch, repo) = try committedDeepTree()
         var outcome = try check(scratch, repo)
         XCTAssertEqual(outcome.fast, [])
         XCTAssertEqual(outcome.index?.cacheTree.first?.isValid, true, "git commit writes a full cache-tree")
@@ -175,11 +181,7 @@ final class StagedDiffTests: XCTestCase {
     /// After `git reset --soft`, the cache-tree is valid for the index but HEAD is older: only
     /// directories whose tree ids match may be skipped.
     func testValidCacheTreeOverAnOlderHead() throws {
-        let scratch = try Scratch()
-        let repo = try scratch.initRepository()
-        try writeDeepTree(scratch, repo)
-        try scratch.git(["add", "."], in: repo)
-        try commit(scratch, repo, "one")
+        let (scratch, repo) = try committedDeepTree("one")
         try scratch.write("repo/d2/e1/f0/file2.txt", "two\n")
         try scratch.write("repo/d0/e0/f1/added.txt", "two\n")
         try scratch.git(["add", "."], in: repo)
@@ -196,11 +198,7 @@ final class StagedDiffTests: XCTestCase {
     }
 
     func testIntentToAddIsLeftOut() throws {
-        let scratch = try Scratch()
-        let repo = try scratch.initRepository()
-        try writeDeepTree(scratch, repo)
-        try scratch.git(["add", "."], in: repo)
-        try commit(scratch, repo)
+        let (scratch, repo) = try committedDeepTree()
         try scratch.write("repo/d1/e1/f1/later.txt", "not yet")
         try scratch.write("repo/d1/e1/f1/now.txt", "now")
         try scratch.git(["add", "-N", "d1/e1/f1/later.txt"], in: repo)
@@ -255,11 +253,7 @@ final class StagedDiffTests: XCTestCase {
 
     /// libgit2 1.5 cannot read a version 2 index with a path of 4096 bytes or more; git and the fast path can.
     func testPathsLongerThanLibgit2Reads() throws {
-        let scratch = try Scratch()
-        let repo = try scratch.initRepository()
-        try writeDeepTree(scratch, repo)
-        try scratch.git(["add", "."], in: repo)
-        try commit(scratch, repo)
+        let (scratch, repo) = try committedDeepTree()
         for version in ["2", "4"] {
             try scratch.git(["update-index", "--index-version", version], in: repo)
             try stage(scratch, repo, "very long \(version)\n", at: Self.longPath(5000) + "/v\(version).txt")
@@ -269,11 +263,7 @@ final class StagedDiffTests: XCTestCase {
     }
 
     func testIndexVersionFourWithIntentToAdd() throws {
-        let scratch = try Scratch()
-        let repo = try scratch.initRepository()
-        try writeDeepTree(scratch, repo)
-        try scratch.git(["add", "."], in: repo)
-        try commit(scratch, repo)
+        let (scratch, repo) = try committedDeepTree()
         try scratch.git(["update-index", "--index-version", "4"], in: repo)
         try scratch.write("repo/d1/e0/f0/file1.txt", "v4 edit\n")
         try scratch.write("repo/d1/e0/intent.txt", "later\n")
@@ -285,11 +275,7 @@ final class StagedDiffTests: XCTestCase {
     }
 
     func testIndexWithoutCacheTree() throws {
-        let scratch = try Scratch()
-        let repo = try scratch.initRepository()
-        try writeDeepTree(scratch, repo)
-        try scratch.git(["add", "."], in: repo)
-        try commit(scratch, repo)
+        let (scratch, repo) = try committedDeepTree()
         // An index rebuilt entry by entry has no TREE extension.
         try FileManager.default.removeItem(atPath: repo + "/.git/index")
         let listing = try scratch.git(["ls-tree", "-r", "HEAD"], in: repo)
@@ -306,11 +292,7 @@ final class StagedDiffTests: XCTestCase {
     }
 
     func testSplitIndexFallsBack() throws {
-        let scratch = try Scratch()
-        let repo = try scratch.initRepository()
-        try writeDeepTree(scratch, repo)
-        try scratch.git(["add", "."], in: repo)
-        try commit(scratch, repo)
+        let (scratch, repo) = try committedDeepTree()
         try scratch.git(["update-index", "--split-index"], in: repo)
         try scratch.write("repo/d0/e0/f0/file0.txt", "split\n")
         try scratch.git(["add", "."], in: repo)
@@ -325,11 +307,7 @@ final class StagedDiffTests: XCTestCase {
     }
 
     func testSparseIndexFallsBack() throws {
-        let scratch = try Scratch()
-        let repo = try scratch.initRepository()
-        try writeDeepTree(scratch, repo)
-        try scratch.git(["add", "."], in: repo)
-        try commit(scratch, repo)
+        let (scratch, repo) = try committedDeepTree()
         try scratch.git(["sparse-checkout", "init", "--cone", "--sparse-index"], in: repo)
         try scratch.git(["sparse-checkout", "set", "d0"], in: repo)
         let repository = try GitRepository.open(at: repo, fromEnvironment: false)
@@ -364,11 +342,7 @@ final class StagedDiffTests: XCTestCase {
     }
 
     func testTemporaryIndexFromTheEnvironment() throws {
-        let scratch = try Scratch()
-        let repo = try scratch.initRepository()
-        try writeDeepTree(scratch, repo)
-        try scratch.git(["add", "."], in: repo)
-        try commit(scratch, repo)
+        let (scratch, repo) = try committedDeepTree()
         try scratch.write("repo/d1/e1/f0/file1.txt", "changed")
         let temporary = scratch.path("next-index")
         try FileManager.default.copyItem(atPath: repo + "/.git/index", toPath: temporary)
@@ -382,11 +356,7 @@ final class StagedDiffTests: XCTestCase {
     }
 
     func testLinkedWorktree() throws {
-        let scratch = try Scratch()
-        let repo = try scratch.initRepository()
-        try writeDeepTree(scratch, repo)
-        try scratch.git(["add", "."], in: repo)
-        try commit(scratch, repo)
+        let (scratch, repo) = try committedDeepTree()
         try scratch.git(["worktree", "add", "-q", "-b", "feature", scratch.path("wt")], in: repo)
         try scratch.write("wt/d0/e0/f0/in-worktree.txt", "w")
         try scratch.git(["add", "."], in: scratch.path("wt"))
@@ -397,11 +367,7 @@ final class StagedDiffTests: XCTestCase {
     // MARK: damaged index files
 
     func testTruncatedOrCorruptIndexFallsBack() throws {
-        let scratch = try Scratch()
-        let repo = try scratch.initRepository()
-        try writeDeepTree(scratch, repo)
-        try scratch.git(["add", "."], in: repo)
-        try commit(scratch, repo)
+        let (scratch, repo) = try committedDeepTree()
         try scratch.write("repo/d0/e0/f0/file0.txt", "edit\n")
         try scratch.git(["add", "."], in: repo)
         let path = repo + "/.git/index"
@@ -429,11 +395,7 @@ final class StagedDiffTests: XCTestCase {
     }
 
     func testTruncationsAndMutationsNeverCrash() throws {
-        let scratch = try Scratch()
-        let repo = try scratch.initRepository()
-        try writeDeepTree(scratch, repo)
-        try scratch.git(["add", "."], in: repo)
-        try commit(scratch, repo)
+        let (scratch, repo) = try committedDeepTree()
         try scratch.write("repo/d0/e0/f0/file0.txt", "edit\n")
         try scratch.git(["add", "."], in: repo)
         try scratch.git(["update-index", "--skip-worktree", "d2/e0/f1/file1.txt"], in: repo)

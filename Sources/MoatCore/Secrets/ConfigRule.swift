@@ -15,14 +15,7 @@ public struct ConfigRule: Sendable {
         }
     }
 
-    public struct Examples: Sendable, Hashable {
-        public let match: [Example]
-        public let noMatch: [Example]
-        public init(match: [Example], noMatch: [Example]) {
-            self.match = match
-            self.noMatch = noMatch
-        }
-    }
+    public typealias Examples = RuleExampleSet<Example>
 
     /// Stable id; a finding's rule id is `config.<id>`.
     public let id: String

@@ -30,15 +30,7 @@ public struct SecretRule: Sendable, Hashable {
         }
     }
 
-    /// Texts the rule must report (`match`) and must not report (`noMatch`).
-    public struct Examples: Sendable, Hashable {
-        public let match: [Example]
-        public let noMatch: [Example]
-        public init(match: [Example], noMatch: [Example]) {
-            self.match = match
-            self.noMatch = noMatch
-        }
-    }
+    public typealias Examples = RuleExampleSet<Example>
 
     /// Stable id; a finding's rule id is `secret.<id>`.
     public let id: String
@@ -93,5 +85,16 @@ public struct SecretRule: Sendable, Hashable {
         if let min = minEntropy, SecretChecks.entropy(bytes) < min { return false }
         if SecretChecks.containsStopword(bytes, stopwords) { return false }
         return SecretChecks.validate(bytes, validate)
+    }
+}
+
+/// What a rule must report (`match`) and must not report (`noMatch`): texts for a secret rule,
+/// paths with texts for a config rule.
+public struct RuleExampleSet<Example: Sendable & Hashable>: Sendable, Hashable {
+    public let match: [Example]
+    public let noMatch: [Example]
+    public init(match: [Example], noMatch: [Example]) {
+        self.match = match
+        self.noMatch = noMatch
     }
 }
