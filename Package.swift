@@ -67,5 +67,5 @@ let package = Package(
         .testTarget(name: "MoatReportTests", dependencies: ["MoatReport", "MoatCore"]),
         .testTarget(name: "MoatCLITests", dependencies: ["MoatCore"]),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )

@@ -165,9 +165,7 @@ private let looseRead: @convention(c) (UnsafeMutablePointer<UnsafeMutableRawPoin
     guard let buffer = git_odb_backend_data_alloc(backend, header + size) else { return fail("out of memory") }
     guard LooseObjectBackend.inflateWhole(file, into: buffer, count: header + size) else {
         git_odb_backend_data_free(backend, buffer)
-        var hex = [CChar](repeating: 0, count: 41)
-        git_oid_fmt(&hex, id)
-        return fail("corrupt loose object \(String(cString: hex)): its content does not inflate to its declared size")
+        return fail("corrupt loose object \(ObjectID(id.pointee)): its content does not inflate to its declared size")
     }
     if header > 0 { memmove(buffer, buffer + header, size) }
     data.pointee = buffer

@@ -55,7 +55,7 @@ final class PackIndex: @unchecked Sendable {  // immutable after init
     /// An index held in memory (for tests and synthetic data).
     convenience init?(bytes: [UInt8]) {
         let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 8)
-        copy.copyMemory(from: UnsafeRawBufferPointer(start: bytes, count: bytes.count))
+        bytes.withUnsafeBytes { copy.copyMemory(from: $0) }
         self.init(storage: .owned(copy), base: UnsafeRawPointer(copy.baseAddress!), size: bytes.count)
     }
 

@@ -109,7 +109,8 @@ public final class PCRE2Pattern: @unchecked Sendable {
 /// What one thread needs to run PCRE2 patterns: match data (the capture offsets), a match context
 /// carrying the limits that bound backtracking, and a JIT stack. Not thread-safe: one per thread.
 public final class PCRE2Scratch {
-    static let emptySubject: UnsafePointer<UInt8> = {
+    // One byte, never written: a valid subject pointer for empty input.
+    nonisolated(unsafe) static let emptySubject: UnsafePointer<UInt8> = {
         let p = UnsafeMutablePointer<UInt8>.allocate(capacity: 1)
         p.initialize(to: 0)
         return UnsafePointer(p)

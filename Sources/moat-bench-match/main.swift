@@ -24,7 +24,7 @@ var corpusPrefix: String?
 var rulePaths: [String] = []
 var threads = 2
 var cacheDirectory = NSTemporaryDirectory() + "moat-bench-match-cache"
-var arguments = CommandLine.arguments.dropFirst().makeIterator()
+nonisolated(unsafe) var arguments = CommandLine.arguments.dropFirst().makeIterator()
 func value(_ flag: String) -> String {
     guard let v = arguments.next() else { fail("\(flag) needs a value") }
     return v
@@ -65,7 +65,7 @@ func loadTSV(_ path: String) -> [PatternSpec] {
     }
 }
 
-var specs: [PatternSpec] = []
+nonisolated(unsafe) var specs: [PatternSpec] = []
 for path in rulePaths {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { fail("no such file \(path)") }
@@ -152,14 +152,15 @@ print("keyword path, cold matcher + first 10 KB input: \(ms(median(hookTimes))) 
 // MARK: Throughput
 
 let matcher = SecretMatcher(specs, database: compiled)
-var costliest: [(UInt64, Int, Int)] = []
+nonisolated(unsafe) var costliest: [(UInt64, Int, Int)] = []  // written by the one worker of a 1-thread run
 print("pcre2 compile all (lazy otherwise): \(ms(seconds { _ = matcher.compileAll() }))")
 
 func run(_ strategy: SecretMatcher.Strategy, threads: Int) -> (Double, Int, SecretMatcher.Worker.Statistics) {
     let next = Atomic<Int>(0)
     let counts = Mutex<(Int, SecretMatcher.Worker.Statistics)>((0, .init()))
-    let time = corpus.withUnsafeBytes { raw in
-        seconds {
+    let time = corpus.withUnsafeBytes { rawBuffer in
+        nonisolated(unsafe) let raw = rawBuffer  // read-only while the workers run
+        return seconds {
             DispatchQueue.concurrentPerform(iterations: threads) { _ in
                 let worker = matcher.makeWorker()
                 var found = 0
@@ -261,8 +262,9 @@ if ProcessInfo.processInfo.environment["MOAT_BENCH_REFERENCE"] != nil {
     let mismatches = Mutex<[String]>([])
     let totals = Mutex<(Int, Int)>((0, 0))
     let patterns = specs.map { try! PCRE2Pattern($0.pattern) }
-    let t = corpus.withUnsafeBytes { raw in
-        seconds {
+    let t = corpus.withUnsafeBytes { rawBuffer in
+        nonisolated(unsafe) let raw = rawBuffer  // read-only while the workers run
+        return seconds {
             DispatchQueue.concurrentPerform(iterations: threads) { _ in
                 let worker = matcher.makeWorker()
                 let scratch = PCRE2Scratch()

@@ -52,6 +52,7 @@ final class LooseObjectBackendTests: XCTestCase {
 
     func testTruncatedLooseObjectFailsInsteadOfHanging() throws {
         let (scratch, repo, id) = try stagedFile("a file whose object will be cut short\n")
+        defer { withExtendedLifetime(scratch) {} }  // the repository lives in it
         let path = looseFile(repo, id)
         let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
         try overwrite(path, Array(bytes.dropLast(12)))

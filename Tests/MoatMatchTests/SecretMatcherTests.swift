@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import XCTest
 @testable import MoatMatch
 
@@ -162,13 +163,13 @@ final class SecretMatcherTests: XCTestCase {
         let bytes = Corpus.planted(Array(nio.prefix(1_500_000)), rounds: 3, seed: 11)
         let expected = Self.matcher.matches(in: bytes, strategy: .keywords)
         let fresh = SecretMatcher(TestRules.specs, database: Self.database)   // lazy compiles race here
-        let results = UnsafeMutableBufferPointer<[RawMatch]>.allocate(capacity: 4)
-        results.initialize(repeating: [])
-        defer { results.deallocate() }
+        let results = Mutex<[Int: [RawMatch]]>([:])
         DispatchQueue.concurrentPerform(iterations: 4) { i in
-            results[i] = fresh.matches(in: bytes, strategy: i % 2 == 0 ? .keywords : .database)
+            let found = fresh.matches(in: bytes, strategy: i % 2 == 0 ? .keywords : .database)
+            results.withLock { $0[i] = found }
         }
-        for i in 0..<4 { XCTAssertEqual(results[i], expected, "thread \(i)") }
+        let all = results.withLock { $0 }
+        for i in 0..<4 { XCTAssertEqual(all[i], expected, "thread \(i)") }
     }
 
     func testEmptyAndTinyInputs() {

@@ -16,7 +16,7 @@ final class VectorscanDatabaseTests: XCTestCase {
     func ends(_ db: VectorscanDatabase, _ text: String) throws -> [Int: [Int]] {
         let scratch = try db.makeScratch()
         var result: [Int: [Int]] = [:]
-        Array(text.utf8).withUnsafeBytes { raw in
+        _ = Array(text.utf8).withUnsafeBytes { raw in
             db.scan(raw, scratch: scratch) { id, end in result[db.entries[id].rule, default: []].append(end) }
         }
         return result

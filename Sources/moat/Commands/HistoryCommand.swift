@@ -111,8 +111,8 @@ struct HistoryCommand: ParsableCommand {
             let input = Terminal.readStandardInput()
             do {
                 return .prePush(lines: try PrePushLine.parse(bytes: input), remote: remote)
-            } catch let e as GitError {
-                throw MoatError(e.description)
+            } catch {
+                throw MoatError(error.description)
             }
         }
         return revisions.isEmpty ? .allRefs(includeUnreachable: includeUnreachable) : .revisions(revisions)
