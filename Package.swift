@@ -3,10 +3,10 @@ import PackageDescription
 
 let package = Package(
     name: "moat",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "moat", targets: ["moat"]),
         .library(name: "MoatCore", targets: ["MoatCore"]),
+        .library(name: "MoatScan", targets: ["MoatScan"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -31,7 +31,7 @@ let package = Package(
         // The detection core: a path and bytes in, findings out. Knows nothing of git or the CLI.
         .target(
             name: "MoatCore",
-            dependencies: ["MoatBytes", "MoatMatch", "MoatRuleSchema", .product(name: "Crypto", package: "swift-crypto"), "Yams"],
+            dependencies: ["MoatBytes", "MoatMatch", "MoatRuleSchema", .product(name: "Crypto", package: "swift-crypto")],
             plugins: ["PatternsPlugin"]
         ),
 
@@ -41,11 +41,16 @@ let package = Package(
         // Output formats, one file each.
         .target(name: "MoatReport", dependencies: ["MoatCore"]),
 
-        // The thin CLI.
+        // The scan pipeline: sources (work tree, index, history) to inputs, one ordered parallel
+        // runner over the core, the exit policy, configuration and rule sets. Joins MoatGit and
+        // MoatCore, which know nothing of each other.
+        .target(name: "MoatScan", dependencies: ["MoatCore", "MoatGit", "MoatBytes", "MoatMatch", "Yams"]),
+
+        // The thin CLI: parses arguments and prints.
         .executableTarget(
             name: "moat",
             dependencies: [
-                "MoatCore", "MoatGit", "MoatReport",
+                "MoatScan", "MoatCore", "MoatGit", "MoatReport", "MoatBytes", "MoatMatch",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -65,7 +70,8 @@ let package = Package(
         .testTarget(name: "MoatCoreTests", dependencies: ["MoatCore", "MoatBytes"]),
         .testTarget(name: "MoatGitTests", dependencies: ["MoatGit", "MoatBytes"]),
         .testTarget(name: "MoatReportTests", dependencies: ["MoatReport", "MoatCore"]),
-        .testTarget(name: "MoatCLITests", dependencies: ["MoatCore"]),
+        .testTarget(name: "MoatScanTests", dependencies: ["MoatScan", "MoatCore", "MoatGit", "MoatBytes"]),
+        .testTarget(name: "MoatCLITests", dependencies: ["moat", "MoatCore"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -40,7 +40,7 @@ except ImportError:  # pragma: no cover
 
 VALIDATORS = {"none", "github-checksum", "jwt", "pem", "aws-key-id"}
 CATEGORIES = {"secret", "sensitive-config"}
-SECRET_KEYS = {"id", "name", "category", "keywords", "pattern", "min_entropy", "multiline", "slow",
+SECRET_KEYS = {"id", "name", "category", "keywords", "pattern", "min_entropy", "multiline", "slow", "generic",
                "validate", "stopwords", "examples"}
 CONFIG_KEYS = {"id", "name", "category", "globs", "exclude_globs", "content", "min_entropy",
                "stopwords", "examples"}

@@ -18,30 +18,33 @@ public struct ArtifactDetector: Sendable {
     /// What became of one input.
     public enum Outcome: Sendable {
         case finding(Finding)
-        /// Recognised and harmless (e.g. "Git LFS pointer").
-        case benign(String)
+        /// Recognised and harmless (text, a Git LFS pointer, an image).
+        case benign(Benign)
         /// Nothing recognised.
         case clean
     }
 
-    /// Examines one input. `blob` and `commit` are carried into the finding when known.
-    public func examine(path: PathBytes, source: ByteSource, blob: String? = nil, commit: String? = nil) -> Outcome {
-        examine(SniffInput(path: path, source: source), blob: blob, commit: commit)
+    /// Examines one input.
+    public func examine(path: PathBytes, source: ByteSource) -> Outcome {
+        examine(SniffInput(path: path, source: source))
     }
 
     /// Examines an input already wrapped for sniffing (so other detectors can share its reads).
-    public func examine(_ input: SniffInput, blob: String? = nil, commit: String? = nil) -> Outcome {
+    public func examine(_ input: SniffInput) -> Outcome { classify(input).outcome }
+
+    /// The outcome, and whether the content is worth a search for secrets (`Detection.hasStrings`).
+    func classify(_ input: SniffInput) -> (outcome: Outcome, hasStrings: Bool) {
         for sniffer in sniffers {
             switch sniffer.sniff(input) {
             case .notMine: continue
-            case .benign(let why): return .benign(why)
-            case .found(let detection): return .finding(finding(for: detection, input: input, blob: blob, commit: commit))
+            case .benign(let what): return (.benign(what), what == .text)
+            case .found(let detection): return (.finding(finding(for: detection, input: input)), detection.hasStrings)
             }
         }
-        return .clean
+        return (.clean, true)
     }
 
-    func finding(for detection: Detection, input: SniffInput, blob: String?, commit: String?) -> Finding {
+    func finding(for detection: Detection, input: SniffInput) -> Finding {
         var d = detection
         let lower = input.path.lowercased
         let hints = pathRules.filter { $0.matches(lowercasedPath: lower) }
@@ -61,7 +64,7 @@ public struct ArtifactDetector: Sendable {
         let rule = "artifact.\(d.format)"
         return Finding(
             kind: .artifact, category: d.category, rule: rule, format: d.format, severity: severity, path: input.path,
-            size: input.size, blob: blob, commit: commit, line: nil, summary: d.summary, label: d.label,
+            size: input.size, line: nil, summary: d.summary, label: d.label,
             message: FindingMessage.sentence(label: d.label, summary: d.summary, size: input.size, problems: d.problems),
             pathHints: hints.map(\.description),
             fingerprint: Fingerprint.artifact(rule: rule, path: input.path, size: input.size, head: input.head)

@@ -3,6 +3,9 @@ import MoatBytes
 /// The detection core's front door: one input (a path and bytes) in, every finding out. Runs the
 /// artifact sniffers, then, when secret scanning is on, the secret detector on what the sniffers
 /// said the content is (text whole; containers and unknown binaries through their strings).
+///
+/// It knows nothing of where the bytes came from: the scan pipeline (`MoatScan`) attaches the
+/// origin (blob, commit, provenance) to the findings.
 public struct ContentScanner: Sendable {
     public let artifacts: ArtifactDetector
     public let secrets: SecretDetector?
@@ -15,26 +18,26 @@ public struct ContentScanner: Sendable {
     /// What one input produced.
     public struct Outcome: Sendable {
         public var findings: [Finding] = []
-        /// Recognised and harmless ("Git LFS pointer ..."), when so.
-        public var benign: String?
+        /// What the input was recognised as when it is harmless (text, an LFS pointer, an image).
+        public var benign: Benign?
     }
 
-    public func examine(path: PathBytes, source: ByteSource, blob: String? = nil, commit: String? = nil) -> Outcome {
+    public func examine(path: PathBytes, source: ByteSource) -> Outcome {
         let input = SniffInput(path: path, source: source)
         var outcome = Outcome()
         let kind: SecretDetector.ContentKind
-        switch artifacts.examine(input, blob: blob, commit: commit) {
+        let (verdict, hasStrings) = artifacts.classify(input)
+        switch verdict {
         case .finding(let f):
             outcome.findings.append(f)
-            // A headerless float dump has no strings to search.
-            kind = f.format.hasPrefix("raw-") ? .skip : .binary(format: f.format)
-        case .benign(let why):
-            outcome.benign = why
-            kind = why == TextSniffer.verdict ? .text : .skip
+            kind = hasStrings ? .binary(format: f.format) : .skip
+        case .benign(let what):
+            outcome.benign = what
+            kind = what == .text ? .text : .skip
         case .clean:
             kind = .binary(format: nil)
         }
-        if let secrets { outcome.findings += secrets.findings(in: input, kind: kind, blob: blob, commit: commit) }
+        if let secrets { outcome.findings += secrets.findings(in: input, kind: kind) }
         return outcome
     }
 }

@@ -102,7 +102,7 @@ for f in files {
                 id: \(literal(r.id)), name: \(literal(r.name)), category: \(categoryCase[r.category]!),
                 keywords: \(list(r.keywords)),
                 pattern: \(literal(r.pattern)),
-                minEntropy: \(number(r.minEntropy)), multiline: \(r.multiline), slow: \(r.slow), validate: \(validatorCase[r.validate]!),
+                minEntropy: \(number(r.minEntropy)), multiline: \(r.multiline), slow: \(r.slow), generic: \(r.generic), validate: \(validatorCase[r.validate]!),
                 stopwords: \(list(r.stopwords)),
                 examples: SecretRule.Examples(
                     match: \(examples(r.match)),

@@ -15,15 +15,15 @@ public struct JSONReport: Report {
         w.field("version", MoatVersion.version)
         w.endObject()
         w.beginObject("scan")
-        w.field("mode", r.mode)
+        w.field("mode", r.mode.rawValue)
         w.field("root", r.root)
         w.field("files_scanned", r.filesScanned)
         w.field("bytes_read", r.bytesRead)
         w.field("duration_ms", r.durationMs)
         w.field("missing_objects", r.missingObjects)
-        if r.mode == "history" { w.field("commits", r.commitsWalked) }
+        if r.mode == .history { w.field("commits", r.commitsWalked) }
         w.beginObject("skipped")
-        for (k, v) in r.skipped.sorted(by: { $0.key < $1.key }) { w.field(k, v) }
+        for (k, v) in r.skipped.sorted(by: { $0.key < $1.key }) { w.field(k.rawValue, v) }
         w.endObject()
         w.beginArray("warnings")
         for warning in r.warnings { w.element(warning) }

@@ -47,9 +47,9 @@ public struct TextReport: Report {
 
     func summaryLine(_ r: ScanResult) -> String {
         let counts = Dictionary(grouping: r.findings, by: \.severity).mapValues(\.count)
-        let noun = r.mode == "history" ? (r.filesScanned == 1 ? "blob" : "blobs") : (r.filesScanned == 1 ? "file" : "files")
+        let noun = r.mode == .history ? (r.filesScanned == 1 ? "blob" : "blobs") : (r.filesScanned == 1 ? "file" : "files")
         var files = "\(r.filesScanned) \(noun)"
-        if r.mode == "history" { files += " in \(r.commitsWalked) \(r.commitsWalked == 1 ? "commit" : "commits")" }
+        if r.mode == .history { files += " in \(r.commitsWalked) \(r.commitsWalked == 1 ? "commit" : "commits")" }
         let stats = "\(files), \(FindingMessage.bytes(r.bytesRead)) read, \(r.durationMs) ms"
         guard !r.findings.isEmpty else { return paint("moat: nothing found", "32") + " (\(stats))" }
         var parts: [String] = []
@@ -59,32 +59,32 @@ public struct TextReport: Report {
         return "moat: " + parts.joined(separator: ", ") + " (\(stats))"
     }
 
-    func fixAdvice(mode: String, paths: [String]) -> String {
+    func fixAdvice(mode: ScanMode, paths: [String]) -> String {
         let sample = paths.count == 1 ? shellQuote(paths[0]) : "<path>"
         var out = "\nTo fix:\n"
         switch mode {
-        case "history":
+        case .history:
             out += "  The content is in the repository's history: deleting the file does not remove it.\n"
             out += "  git filter-repo --invert-paths --path \(sample)   # rewrite history without it, then force-push\n"
             out += "  and have every clone re-cloned; rotate any credential it held.\n"
             return out
-        case "staged":
+        case .staged:
             out += "  git restore --staged \(sample)   # unstage it (the file stays on disk)\n"
-        default:
+        case .scan:
             break
         }
         out += "  echo \(sample) >> .gitignore   # keep it out of git\n"
         out += "  git lfs track \(sample)         # or store it with Git LFS instead\n"
-        if mode == "staged" { out += "Commit anyway (not recommended): git commit --no-verify\n" }
+        if mode == .staged { out += "Commit anyway (not recommended): git commit --no-verify\n" }
         return out
     }
 
-    func secretAdvice(mode: String) -> String {
+    func secretAdvice(mode: ScanMode) -> String {
         var out = "\nFor secrets:\n"
         out += "  Treat the value as exposed: revoke or rotate it with its provider.\n"
         out += "  Load it at run time instead (an environment variable, a secret manager) and keep files like .env out of git.\n"
-        if mode == "history" { out += "  Removing it from history (git filter-repo) does not make it secret again.\n" }
-        if mode == "staged" { out += "  Then unstage or edit the file: git restore --staged <path>\n" }
+        if mode == .history { out += "  Removing it from history (git filter-repo) does not make it secret again.\n" }
+        if mode == .staged { out += "  Then unstage or edit the file: git restore --staged <path>\n" }
         out += "  Run with --show-secrets to print the full values.\n"
         return out
     }

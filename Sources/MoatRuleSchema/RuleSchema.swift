@@ -46,6 +46,9 @@ public struct SecretRuleSpec: Equatable, Sendable {
     public var minEntropy: Double?
     public var multiline: Bool
     public var slow: Bool
+    /// Matches a shape ("a credential-looking name = a random value"), not one provider's format:
+    /// where a provider rule matches the same value, the provider rule's finding is kept.
+    public var generic: Bool
     public var validate: String
     public var stopwords: [String]
     public var match: [ExampleSpec]
@@ -96,7 +99,7 @@ public enum RuleSchema {
     ]
 
     static let secretFields: Set<String> = ["id", "name", "category", "keywords", "pattern", "min_entropy", "multiline",
-                                            "slow", "validate", "stopwords", "examples"]
+                                            "slow", "generic", "validate", "stopwords", "examples"]
     static let configFields: Set<String> = ["id", "name", "category", "globs", "exclude_globs", "content", "min_entropy",
                                             "stopwords", "examples"]
     static let pathFields: Set<String> = ["id", "description", "globs", "suggests"]
@@ -201,6 +204,7 @@ public enum RuleSchema {
         return SecretRuleSpec(
             id: id, name: try ctx.requiredString(m, "name", in: node).0, category: category, keywords: keywords,
             pattern: pattern, minEntropy: try ctx.entropy(m), multiline: try ctx.bool(m, "multiline") ?? false, slow: slow,
+            generic: try ctx.bool(m, "generic") ?? false,
             validate: validate, stopwords: try ctx.stringList(m, "stopwords", required: false).map(\.0),
             match: match, noMatch: noMatch, line: line)
     }

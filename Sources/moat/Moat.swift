@@ -1,5 +1,6 @@
 import ArgumentParser
 import MoatCore
+import MoatScan
 
 /// `moat`: keeps model weights, checkpoints, tensor dumps and credentials out of git.
 @main
@@ -23,6 +24,9 @@ struct Moat: ParsableCommand {
         } catch let code as ExitCode {
             Terminal.exit(code.rawValue)
         } catch let error as MoatError {
+            Terminal.error(error.message)
+            Terminal.exit(2)
+        } catch let error as ScanError {
             Terminal.error(error.message)
             Terminal.exit(2)
         } catch {

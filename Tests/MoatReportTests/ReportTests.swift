@@ -17,12 +17,12 @@ final class ReportTests: XCTestCase {
                        label: "PyTorch optimizer state", message: "PyTorch optimizer state: 9.2K parameters", fingerprint: "f00d")
     }
 
-    func result(_ findings: [Finding], mode: String = "staged") -> ScanResult {
+    func result(_ findings: [Finding], mode: ScanMode = .staged) -> ScanResult {
         var r = ScanResult(mode: mode, root: "/repo")
         r.filesScanned = 3
         r.bytesRead = 1234
         r.findings = findings
-        r.skipped["lfs-pointers"] = 2
+        r.skipped[.lfsPointers] = 2
         return r
     }
 
@@ -35,6 +35,8 @@ final class ReportTests: XCTestCase {
         for key in ["mode", "root", "files_scanned", "bytes_read", "duration_ms", "missing_objects", "skipped", "warnings"] {
             XCTAssertNotNil(scan[key], "scan.\(key)")
         }
+        XCTAssertEqual(scan["mode"] as? String, "staged")
+        XCTAssertEqual(scan["skipped"] as? [String: Int], ["lfs-pointers": 2])
         let findings = try XCTUnwrap(obj["findings"] as? [[String: Any]])
         XCTAssertEqual(findings.map { $0["severity"] as? String }, ["block", "warn"])
         XCTAssertEqual(findings[1]["path"] as? String, "\"f\\377.b\"", "non-UTF-8 paths are git-quoted")
@@ -66,11 +68,11 @@ final class ReportTests: XCTestCase {
         var f = finding()
         f.commit = "3f2a9c1e5b0000000000000000000000000000aa"
         f.provenance = Provenance(author: "Ada", time: 1_772_460_309, paths: 3, commits: 2, inHead: false)
-        let text = TextReport(color: false).render(result([f], mode: "history"))
+        let text = TextReport(color: false).render(result([f], mode: .history))
         XCTAssertTrue(text.contains("added in 3f2a9c1e5b by Ada on 2026-03-02"), text)
         XCTAssertTrue(text.contains("also at 2 other paths"), text)
         XCTAssertTrue(text.contains("not at HEAD"), text)
-        let json = JSONReport().render(result([f], mode: "history"))
+        let json = JSONReport().render(result([f], mode: .history))
         XCTAssertTrue(json.contains("\"date\": \"2026-03-02T14:05:09Z\""), json)
         XCTAssertTrue(json.contains("\"in_head\": false"), json)
     }

@@ -1,9 +1,31 @@
 import MoatBytes
 
+/// What was scanned: files on disk, the changes staged for a commit, or history.
+public enum ScanMode: String, Sendable, CaseIterable {
+    case scan, staged, history
+}
+
+/// Why an input was not scanned. The raw values are JSON keys of `scan.skipped`.
+public enum SkipReason: String, Sendable, CaseIterable, Comparable {
+    /// Symbolic links: never followed.
+    case symlinks
+    /// Symbolic links whose target does not exist.
+    case brokenSymlinks = "broken-symlinks"
+    /// Submodule entries (gitlinks): another repository's content.
+    case submodules
+    /// Paths `.gitignore` excludes (`moat scan` without `--no-ignore`).
+    case ignored
+    /// Git LFS pointers: the content lives on the LFS server.
+    case lfsPointers = "lfs-pointers"
+    /// Files that could not be opened or read.
+    case unreadable
+
+    public static func < (a: SkipReason, b: SkipReason) -> Bool { a.rawValue < b.rawValue }
+}
+
 /// Everything one scanning command produced: the input to every report format.
 public struct ScanResult: Sendable {
-    /// `scan`, `staged`, `history` ...
-    public var mode: String
+    public var mode: ScanMode
     /// The scanned root (a directory, or the repository's work tree).
     public var root: String
     public var filesScanned = 0
@@ -16,10 +38,10 @@ public struct ScanResult: Sendable {
     public var commitsWalked = 0
     /// Non-fatal problems (unreadable files, broken symlinks), one line each.
     public var warnings: [String] = []
-    /// Things deliberately not scanned, by reason ("symlinks": 2, "submodules": 1, "lfs-pointers": 3).
-    public var skipped: [String: Int] = [:]
+    /// Inputs not scanned, by reason.
+    public var skipped: [SkipReason: Int] = [:]
 
-    public init(mode: String, root: String) {
+    public init(mode: ScanMode, root: String) {
         self.mode = mode
         self.root = root
     }
@@ -37,7 +59,10 @@ public struct ScanResult: Sendable {
         }
     }
 
-    public mutating func skip(_ reason: String) { skipped[reason, default: 0] += 1 }
+    /// Counts `count` inputs skipped for `reason` (zero counts are not recorded).
+    public mutating func skip(_ reason: SkipReason, count: Int = 1) {
+        if count > 0 { skipped[reason, default: 0] += count }
+    }
 }
 
 /// The tool's identity as reports show it.

@@ -1,4 +1,4 @@
-import Foundation
+import MoatBytes
 import MoatRuleSchema
 
 /// A problem in a user rule file: which file, which line, which rule, and why. The CLI reports it
@@ -22,17 +22,23 @@ public struct RuleFile: Sendable {
 
     /// Reads and parses the file at `path`.
     public static func load(path: String) throws -> RuleFile {
-        let data: Data
+        let bytes: [UInt8]
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw RuleFileError(file: path, line: nil, reason: "cannot read: \(error.localizedDescription)")
+            let file = try FileByteSource(path: PathBytes(path))
+            guard file.size <= maxFileSize else { throw RuleFileError(file: path, line: nil, reason: "larger than \(maxFileSize >> 20) MiB") }
+            guard let read = file.read(at: 0, count: file.size) else { throw RuleFileError(file: path, line: nil, reason: "cannot read") }
+            bytes = read
+        } catch let e as FileError {
+            throw RuleFileError(file: path, line: nil, reason: "cannot read: \(e.reason)")
         }
-        guard let text = String(data: data, encoding: .utf8) else {
+        guard let text = String(validating: bytes, as: UTF8.self) else {
             throw RuleFileError(file: path, line: nil, reason: "not UTF-8 text")
         }
         return try parse(text, file: path)
     }
+
+    /// A rule file is text a person writes; anything this big is a mistake.
+    static let maxFileSize = 16 << 20
 
     /// Parses rule-file text; `file` names it in errors and becomes each rule's `source`.
     public static func parse(_ text: String, file: String) throws -> RuleFile {
@@ -47,7 +53,7 @@ public struct RuleFile: Sendable {
             lines[r.id] = r.line
             return SecretRule(
                 id: r.id, name: r.name, category: Category(rawValue: r.category) ?? .secret, keywords: r.keywords,
-                pattern: r.pattern, minEntropy: r.minEntropy, multiline: r.multiline, slow: r.slow,
+                pattern: r.pattern, minEntropy: r.minEntropy, multiline: r.multiline, slow: r.slow, generic: r.generic,
                 validate: SecretRule.Validator(rawValue: r.validate) ?? .none, stopwords: r.stopwords,
                 examples: SecretRule.Examples(
                     match: r.match.map { SecretRule.Example(text: $0.text, secret: $0.secret) },

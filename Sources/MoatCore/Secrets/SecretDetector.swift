@@ -30,7 +30,7 @@ public final class SecretDetector: @unchecked Sendable {
         let specs = rules.map { PatternSpec(id: $0.id, pattern: $0.pattern, keywords: $0.keywords, multiline: $0.multiline, slow: $0.slow) }
         matcher = SecretMatcher(specs, options: SecretMatcher.Options(database: database))
         configPatterns = configRules.map { rule in rule.content.flatMap { try? PCRE2Pattern($0) } }
-        genericRules = Set(rules.indices.filter { rules[$0].id.hasPrefix("generic") })
+        genericRules = Set(rules.indices.filter { rules[$0].generic })
     }
 
     /// What the artifact sniffers said the content is, which decides how it is searched.
@@ -45,10 +45,10 @@ public final class SecretDetector: @unchecked Sendable {
     /// Secrets and sensitive-config findings in `input`.
     /// `deduplicate` (on by default) keeps one finding where several rules matched the same value;
     /// rule tests turn it off to see every rule fire.
-    public func findings(in input: SniffInput, kind: ContentKind, blob: String? = nil, commit: String? = nil,
+    public func findings(in input: SniffInput, kind: ContentKind,
                          deduplicate: Bool = true) -> [Finding] {
         let pick: ([RawMatch], UnsafeRawBufferPointer) -> [RawMatch] = deduplicate ? { self.deduplicated($0, in: $1) } : { m, _ in m }
-        var out = configFindings(in: input, kind: kind, blob: blob, commit: commit)
+        var out = configFindings(in: input, kind: kind)
         switch kind {
         case .skip:
             break
@@ -57,7 +57,7 @@ public final class SecretDetector: @unchecked Sendable {
             bytes.withUnsafeBytes { buf in
                 var locator = TextLocator(buf)
                 for m in pick(matcher.matches(in: buf), buf) {
-                    if let f = finding(m, in: buf, base: 0, input: input, format: "text", locator: &locator, blob: blob, commit: commit) { out.append(f) }
+                    if let f = finding(m, in: buf, base: 0, input: input, format: "text", locator: &locator) { out.append(f) }
                 }
             }
         case .binary(let format):
@@ -67,8 +67,7 @@ public final class SecretDetector: @unchecked Sendable {
                     let slice = UnsafeRawBufferPointer(rebasing: buf[run])
                     var locator = TextLocator(slice)
                     for m in pick(matcher.matches(in: slice), slice) {
-                        if let f = finding(m, in: slice, base: run.lowerBound, input: input, format: format ?? "binary", locator: &locator,
-                                           blob: blob, commit: commit) { out.append(f) }
+                        if let f = finding(m, in: slice, base: run.lowerBound, input: input, format: format ?? "binary", locator: &locator) { out.append(f) }
                     }
                 }
             }
@@ -96,7 +95,7 @@ public final class SecretDetector: @unchecked Sendable {
     }
 
     private func finding(_ m: RawMatch, in buf: UnsafeRawBufferPointer, base: Int, input: SniffInput, format: String,
-                         locator: inout TextLocator, blob: String?, commit: String?) -> Finding? {
+                         locator: inout TextLocator) -> Finding? {
         let rule = rules[m.rule]
         let value = Array(buf[m.secret])
         guard rule.accepts(secret: value) else { return nil }
@@ -110,14 +109,14 @@ public final class SecretDetector: @unchecked Sendable {
         let preview = Redaction.preview(value[...])
         return Finding(
             kind: .secret, category: rule.category, rule: rule.findingRuleID, format: format, severity: .block, path: input.path,
-            size: input.size, blob: blob, commit: commit, line: inText ? position.line : nil, column: inText ? position.column : nil,
+            size: input.size, line: inText ? position.line : nil, column: inText ? position.column : nil,
             secret: SecretEvidence(preview: preview, value: showSecrets ? String(decoding: value, as: UTF8.self) : nil, entropy: entropy, why: why),
             summary: ArtifactSummary(), label: rule.name, message: "\(rule.name): \(preview)\(where_)",
             fingerprint: Fingerprint.secret(rule: rule.findingRuleID, path: input.path, value: value))
     }
 
     /// Sensitive configuration files: by name, and by content when the rule has a pattern.
-    private func configFindings(in input: SniffInput, kind: ContentKind, blob: String?, commit: String?) -> [Finding] {
+    private func configFindings(in input: SniffInput, kind: ContentKind) -> [Finding] {
         let lower = input.path.lowercased
         var out: [Finding] = []
         for (i, rule) in configRules.enumerated() where rule.matches(lowercasedPath: lower) {
@@ -146,7 +145,7 @@ public final class SecretDetector: @unchecked Sendable {
             }
             let message = rule.name + (evidence.map { ": \($0.preview)" } ?? "")
             out.append(Finding(kind: .secret, category: rule.category, rule: rule.findingRuleID, format: "config", severity: .block,
-                               path: input.path, size: input.size, blob: blob, commit: commit, line: line, column: nil, secret: evidence,
+                               path: input.path, size: input.size, line: line, column: nil, secret: evidence,
                                summary: ArtifactSummary(), label: rule.name, message: message,
                                fingerprint: Fingerprint.secret(rule: rule.findingRuleID, path: input.path, value: Array(input.head.prefix(4096)))))
         }

@@ -49,6 +49,8 @@ public struct SecretRule: Sendable, Hashable {
     public let multiline: Bool
     /// The rule has no literal of 3+ bytes and runs apart from the keyword database.
     public let slow: Bool
+    /// A shape rule rather than a provider's format: it yields to a provider rule on the same value.
+    public let generic: Bool
     public let validate: Validator
     /// A secret containing one of these (ASCII case-insensitive) is dropped.
     public let stopwords: [String]
@@ -57,7 +59,7 @@ public struct SecretRule: Sendable, Hashable {
     public let source: String
 
     public init(id: String, name: String, category: Category = .secret, keywords: [String], pattern: String,
-                minEntropy: Double? = nil, multiline: Bool = false, slow: Bool = false, validate: Validator = .none,
+                minEntropy: Double? = nil, multiline: Bool = false, slow: Bool = false, generic: Bool = false, validate: Validator = .none,
                 stopwords: [String] = [], examples: Examples = Examples(match: [], noMatch: []), source: String = "") {
         self.id = id
         self.name = name
@@ -67,6 +69,7 @@ public struct SecretRule: Sendable, Hashable {
         self.minEntropy = minEntropy
         self.multiline = multiline
         self.slow = slow
+        self.generic = generic
         self.validate = validate
         self.stopwords = stopwords
         self.examples = examples

@@ -42,7 +42,7 @@ public struct KnownBinarySniffer: Sniffer {
 
     public func sniff(_ input: SniffInput) -> SniffResult {
         for (name, magic, offset) in KnownBinarySniffer.magics where input.head.has(magic, at: offset) {
-            return .benign(name)
+            return .benign(.known(name))
         }
         return .notMine
     }

@@ -9,7 +9,7 @@ public struct LFSPointerSniffer: Sniffer {
 
     public func sniff(_ input: SniffInput) -> SniffResult {
         guard input.size < 1024, let pointer = LFSPointerSniffer.parse(input.head) else { return .notMine }
-        return .benign("Git LFS pointer (\(pointer.size) bytes stored in LFS)")
+        return .benign(.lfsPointer(storedBytes: pointer.size))
     }
 
     /// The real file's size and hash, when `bytes` is a canonical pointer.

@@ -22,7 +22,7 @@ public struct NumpySniffer: Sniffer {
 
     public func sniff(_ input: SniffInput) -> SniffResult {
         guard let header = NumpySniffer.parseHeader(input.head) else { return .notMine }
-        if header.isObject { return .benign("NumPy object array (a pickle inside; not raw tensors)") }
+        if header.isObject { return .benign(.known("NumPy object array (a pickle inside; not raw tensors)")) }
         var s = ArtifactSummary()
         s.tensors = 1
         s.parameters = header.elements
@@ -36,7 +36,7 @@ public struct NumpySniffer: Sniffer {
         }
         if !header.isFloat {
             // Integer/bool/text arrays are token shards, labels or fixtures: a dataset when big, else nothing.
-            guard (header.dataBytes ?? input.size) >= 1 << 20 else { return .benign("small non-float NumPy array") }
+            guard (header.dataBytes ?? input.size) >= 1 << 20 else { return .benign(.known("small non-float NumPy array")) }
             d.category = .dataset
             d.label = "NumPy array (\(header.dtypeName))"
         }

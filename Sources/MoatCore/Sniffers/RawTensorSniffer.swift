@@ -48,7 +48,7 @@ public struct RawTensorSniffer: Sniffer {
             if m.allPositive && m.medianExponent <= -20 { s.addNote("values look like an Adam second moment") }
             else if !m.allPositive && m.medianExponent <= -10 { s.addNote("magnitudes look like gradients") }
         }
-        return .found(Detection(format: "raw-\(name)", category: .tensorDump, label: "raw \(name) tensor dump", summary: s))
+        return .found(Detection(format: "raw-\(name)", category: .tensorDump, label: "raw \(name) tensor dump", summary: s, hasStrings: false))
     }
 
     /// Classifies the window at `offset`, widening it when zeros leave too few values.

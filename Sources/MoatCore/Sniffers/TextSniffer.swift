@@ -9,11 +9,8 @@ public struct TextSniffer: Sniffer {
     public let id = "text"
     public init() {}
 
-    /// The benign verdict for text (secret scanning keys on it).
-    public static let verdict = "text"
-
     public func sniff(_ input: SniffInput) -> SniffResult {
-        TextSniffer.looksLikeText(input.head.prefix(8192)) ? .benign(TextSniffer.verdict) : .notMine
+        TextSniffer.looksLikeText(input.head.prefix(8192)) ? .benign(.text) : .notMine
     }
 
     /// No NUL byte and almost only printable bytes or whitespace in the sample, or a UTF-16 BOM.

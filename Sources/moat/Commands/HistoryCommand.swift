@@ -1,8 +1,7 @@
 import ArgumentParser
-import Dispatch
-import MoatBytes
 import MoatCore
 import MoatGit
+import MoatScan
 
 /// `moat history [REV...]`: every blob a repository ever held (or what some revisions introduce),
 /// each unique blob scanned once, with the commit that introduced it.
@@ -54,55 +53,16 @@ struct HistoryCommand: ParsableCommand {
 
     func run() throws {
         if let dir = directory { try Terminal.changeDirectory(dir) }
-        GitLibrary.initialize()
-        if verifyObjects { GitLibrary.setStrictHashVerification(true) }
-        let started = Terminal.milliseconds()
-        let repository: GitRepository
-        let history: HistorySource
+        let scans = try detection.scans(database: .cachedOrCompiled, workers: jobs ?? Cores.available)
+        let walkProgress = WalkProgress(enabled: !noProgress)
+        let result: ScanResult
         do {
-            repository = try GitRepository.open(at: nil, fromEnvironment: true)
-            // --verify-objects: every object through libgit2, which re-hashes it (moat's pack decoder does not).
-            let walkProgress = WalkProgress(enabled: !noProgress)
             defer { walkProgress.finish() }
-            history = try HistorySource(repository: repository, selection: try selection(), workers: jobs ?? System.activeCores,
-                                        treePreload: verifyObjects ? .never : .automatic, onStep: walkProgress.show)
-        } catch let e as GitError {
-            throw MoatError(e.description)
+            result = try scans.history(Scans.HistoryRequest(selection: try selection(), verifyObjects: verifyObjects),
+                                       onStep: { step in walkProgress.show(step) },
+                                       progress: { blobs, bytes in Progress(total: blobs, totalBytes: bytes, enabled: !noProgress) })
         }
-        let scanner = try detection.scanner(compileDatabase: true)
-        var scan = ArtifactScan(mode: "history", root: (repository.workdir ?? repository.gitDir).description, scanner: scanner)
-        scan.result.commitsWalked = history.stats.commits
-        scan.result.missingObjects = history.stats.missingObjects
-        if history.stats.skippedGitlinks > 0 { scan.result.skipped["submodules"] = history.stats.skippedGitlinks }
-        if history.stats.skippedSymlinks > 0 { scan.result.skipped["symlinks"] = history.stats.skippedSymlinks }
-        for m in history.missingSamples.prefix(5) { scan.result.warnings.append("missing \(m)") }
-
-        let items = try sweep(history, gitDir: repository.gitDir, scanner: scanner)
-        for (blob, item) in zip(history.blobs, items) {
-            guard var item else { continue }
-            if case .outcome(var outcome, let n) = item {
-                for i in outcome.findings.indices {
-                    outcome.findings[i].commit = blob.firstCommit?.hex
-                    if blob.firstCommit != nil, blob.reachable {
-                        outcome.findings[i].provenance = Provenance(author: blob.author ?? "unknown", time: blob.time ?? 0, paths: blob.pathCount,
-                                                                    commits: blob.commitCount, inHead: blob.inHead)
-                    } else {
-                        outcome.findings[i].summary.addNote("dangling object (no ref reaches it)")
-                    }
-                }
-                item = .outcome(outcome, bytesRead: n)
-            }
-            if case .unreadable = item { scan.result.missingObjects += 1 }
-            scan.add(item)
-        }
-        var result = scan.finish()
-        result.durationMs = Terminal.milliseconds() - started
-        let status = try output.emit(result)
-        if status != 0 { throw ExitCode(status) }
-        if result.missingObjects > 0 && !allowMissing {
-            Terminal.error("\(result.missingObjects) \(result.missingObjects == 1 ? "object" : "objects") could not be read, so part of the history was not scanned; --allow-missing accepts that")
-            throw ExitCode(2)
-        }
+        try output.finish(result, policy: ExitPolicy(allowMissing: allowMissing))
     }
 
     func selection() throws -> RevisionSelection {
@@ -117,36 +77,4 @@ struct HistoryCommand: ParsableCommand {
         }
         return revisions.isEmpty ? .allRefs(includeUnreachable: includeUnreachable) : .revisions(revisions)
     }
-
-    /// Reads and scans every blob with one repository handle per worker (libgit2 objects are
-    /// single-threaded, and one handle shared between threads was measured slower than one thread).
-    func sweep(_ history: HistorySource, gitDir: PathBytes, scanner: ContentScanner) throws -> [ArtifactScan.Item?] {
-        let blobs = history.blobs
-        let workers = max(1, min(jobs ?? System.activeCores, blobs.count))
-        let progress = Progress(total: blobs.count, totalBytes: blobs.reduce(0) { $0.addingReportingOverflow($1.size).overflow ? Int.max : $0 + $1.size }, enabled: !noProgress)
-        let results = UnsafeMutableBufferPointer<ArtifactScan.Item?>.allocate(capacity: blobs.count)
-        results.initialize(repeating: nil)
-        defer { results.deallocate() }
-        let shared = SendableBuffer(results)
-        let examine: @Sendable (Int, ByteSource?, GitError?) -> Void = { i, source, error in
-            let blob = blobs[i]
-            shared.buffer[i] = ArtifactScan.examine(scanner, path: blob.path, blob: blob.id.hex) {
-                if let source { return source }
-                throw error ?? GitError(message: "cannot read blob \(blob.id)")
-            }
-            progress.advance(bytes: blob.size)
-        }
-        let failure: GitError? = {
-            do throws(GitError) { try history.readBlobs(gitDir: gitDir, workers: workers, wholeReadLimit: HistoryCommand.wholeReadLimit, body: examine) } catch {
-                return error
-            }
-            return nil
-        }()
-        if let failure { throw MoatError(failure.description) }
-        progress.finish()
-        return Array(results)
-    }
-
-    /// Blobs up to this size are read whole; bigger ones only as far as the sniffers ask.
-    static let wholeReadLimit = 1 << 20
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import MoatCore
+import MoatScan
 
 /// `moat rules [--test]`: list the secret and config rules, or run every rule's own examples.
 struct RulesCommand: ParsableCommand {
@@ -16,7 +17,8 @@ struct RulesCommand: ParsableCommand {
     var ruleFiles: [String] = []
 
     func run() throws {
-        let (secretRules, configRules) = try DetectionOptions.rules(adding: ruleFiles)
+        let set = try RuleSet.load(adding: ruleFiles)
+        let (secretRules, configRules) = (set.secretRules, set.configRules)
         let detector = SecretDetector(rules: secretRules, configRules: configRules, showSecrets: true)
         if test {
             let report = RuleExamples.check(detector)

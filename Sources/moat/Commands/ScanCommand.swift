@@ -1,7 +1,5 @@
 import ArgumentParser
-import MoatBytes
-import MoatCore
-import MoatGit
+import MoatScan
 
 /// `moat scan [PATH...]`: files and directories as they are on disk.
 struct ScanCommand: ParsableCommand {
@@ -21,29 +19,8 @@ struct ScanCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        GitLibrary.initialize()
-        var scan = ArtifactScan(mode: "scan", root: Terminal.currentDirectory(), scanner: try detection.scanner(compileDatabase: true))
-        let walker = WorkTreeWalker(respectIgnore: !noIgnore) { problem in
-            scan.result.warnings.append(problem.description)
-            if case .brokenSymlink = problem { scan.result.skip("broken-symlinks") }
-        }
-        var files: [(display: PathBytes, open: PathBytes)] = []
-        for path in paths {
-            walker.walk(PathBytes(path)) { file in files.append((file.path.withoutDotSlash, file.absolutePath)) }
-        }
-        scan.examineFiles(files)
-        if walker.skippedSymlinks > 0 { scan.result.skipped["symlinks"] = walker.skippedSymlinks }
-        if walker.ignoredEntries > 0 { scan.result.skipped["ignored"] = walker.ignoredEntries }
-        let status = try output.emit(scan.finish())
-        if status != 0 { throw ExitCode(status) }
-    }
-}
-
-extension PathBytes {
-    /// `./a/b` -> `a/b`: paths under the default `.` read as repository-relative paths.
-    var withoutDotSlash: PathBytes {
-        var b = bytes[...]
-        while b.count > 2, b.first == UInt8(ascii: "."), b.dropFirst().first == UInt8(ascii: "/") { b = b.dropFirst(2) }
-        return PathBytes(Array(b))
+        let scans = try detection.scans(database: .cachedOrCompiled)
+        let result = try scans.workTree(paths, respectIgnore: !noIgnore, root: Terminal.currentDirectory())
+        try output.finish(result, policy: ExitPolicy())
     }
 }

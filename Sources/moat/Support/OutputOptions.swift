@@ -1,6 +1,7 @@
 import ArgumentParser
 import MoatCore
 import MoatReport
+import MoatScan
 
 extension ReportFormat: ExpressibleByArgument {}
 
@@ -20,8 +21,21 @@ struct OutputOptions: ParsableArguments {
     /// Warnings printed on stderr before the rest are only counted.
     static let warningLimit = 20
 
-    /// Writes the report and returns the exit status the findings call for (0 or 1).
-    func emit(_ result: ScanResult) throws -> Int32 {
+    /// Writes the report, then ends the command as `policy` decides: returns for exit 0, throws
+    /// the exit code otherwise (with one error line for an incomplete scan).
+    func finish(_ result: ScanResult, policy: ExitPolicy) throws {
+        try emit(result)
+        switch policy.decide(result) {
+        case .pass: return
+        case .blocked: throw ExitCode(1)
+        case .incomplete(let why):
+            Terminal.error(why)
+            throw ExitCode(2)
+        }
+    }
+
+    /// Writes the warnings on stderr and the report where asked.
+    func emit(_ result: ScanResult) throws {
         // A damaged repository can produce thousands: the first ones say what kind of damage it is,
         // the JSON report keeps them all.
         for w in result.warnings.prefix(Self.warningLimit) { Terminal.warning(w) }
@@ -36,6 +50,5 @@ struct OutputOptions: ParsableArguments {
         }
         let text = format.report(color: useColor).render(result)
         if let path = output { try Terminal.writeFile(path, text) } else { Terminal.writeOut(text) }
-        return result.worstSeverity == .block ? 1 : 0
     }
 }

@@ -1,8 +1,9 @@
+import MoatScan
 import Synchronization
 
 /// A one-line progress meter on stderr for long sweeps: only when stderr is a terminal, redrawn at
 /// most every 100 ms by whichever worker gets there first.
-final class Progress: Sendable {
+final class Progress: ScanProgress {
     private let total: Int
     private let totalBytes: Int
     private let enabled: Bool

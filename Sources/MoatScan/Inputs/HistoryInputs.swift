@@ -1,0 +1,42 @@
+import MoatBytes
+import MoatCore
+import MoatGit
+
+/// Every unique blob of a history walk (`moat history`), each with the commit that introduced it.
+public enum HistoryInputs {
+    /// Blobs up to this size are read whole; bigger ones only as far as the sniffers ask.
+    public static let wholeReadLimit = 1 << 20
+
+    /// The blobs of `history`, with the walk's counters (commits, missing objects, skipped
+    /// submodules and symlinks) recorded in `result`.
+    public static func collect(_ history: HistorySource, into result: inout ScanResult) -> InputBatch {
+        result.commitsWalked = history.stats.commits
+        result.missingObjects += history.stats.missingObjects
+        result.skip(.submodules, count: history.stats.skippedGitlinks)
+        result.skip(.symlinks, count: history.stats.skippedSymlinks)
+        for m in history.missingSamples.prefix(5) { result.warnings.append("missing \(m)") }
+        let inputs = history.blobs.map { ScanInput(path: $0.path, size: $0.size, origin: .history($0)) }
+        return InputBatch(inputs: inputs, reader: HistoryReader(history: history))
+    }
+}
+
+/// Reads the blobs of a walk with one repository handle per worker and packed blobs in pack
+/// order (`HistorySource.readBlobs`).
+struct HistoryReader: InputReader {
+    let history: HistorySource
+
+    func read(_ inputs: [ScanInput], workers: Int, deliver: @escaping @Sendable (Int, ReadOutcome) -> Void) throws(ScanError) {
+        let blobs = history.blobs
+        do {
+            try history.readBlobs(gitDir: history.repository.gitDir, workers: workers, wholeReadLimit: HistoryInputs.wholeReadLimit) { i, source, error in
+                if let source {
+                    deliver(i, .source(source))
+                } else {
+                    deliver(i, .failed("\(blobs[i].path): skipped: \(error.map { "\($0)" } ?? "cannot read blob \(blobs[i].id)")"))
+                }
+            }
+        } catch {
+            throw ScanError(error.description)
+        }
+    }
+}

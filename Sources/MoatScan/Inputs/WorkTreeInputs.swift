@@ -1,0 +1,37 @@
+import MoatBytes
+import MoatCore
+import MoatGit
+
+/// Files and directories on disk (`moat scan`): walked with `.gitignore` honoured inside a work
+/// tree, symlinks never followed.
+public enum WorkTreeInputs {
+    /// The files under `paths`, with what the walk skipped or could not read recorded in `result`.
+    public static func collect(_ paths: [String], respectIgnore: Bool, into result: inout ScanResult) -> InputBatch {
+        var warnings: [String] = []
+        var broken = 0
+        let walker = WorkTreeWalker(respectIgnore: respectIgnore) { problem in
+            warnings.append(problem.description)
+            if case .brokenSymlink = problem { broken += 1 }
+        }
+        var inputs: [ScanInput] = []
+        for path in paths {
+            walker.walk(PathBytes(path)) { file in
+                inputs.append(ScanInput(path: file.path.withoutDotSlash, size: file.size, origin: .file(absolutePath: file.absolutePath)))
+            }
+        }
+        result.warnings += warnings
+        result.skip(.brokenSymlinks, count: broken)
+        result.skip(.symlinks, count: walker.skippedSymlinks)
+        result.skip(.ignored, count: walker.ignoredEntries)
+        return InputBatch(inputs: inputs, reader: FileReader())
+    }
+}
+
+extension PathBytes {
+    /// `./a/b` -> `a/b`: paths under the default `.` read as repository-relative paths.
+    var withoutDotSlash: PathBytes {
+        var b = bytes[...]
+        while b.count > 2, b.first == UInt8(ascii: "."), b.dropFirst().first == UInt8(ascii: "/") { b = b.dropFirst(2) }
+        return PathBytes(Array(b))
+    }
+}

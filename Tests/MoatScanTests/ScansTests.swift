@@ -1,0 +1,123 @@
+import MoatBytes
+import MoatCore
+import MoatGit
+import MoatScan
+import XCTest
+
+/// Each scan end to end, in-process, on real repositories made by git.
+final class ScansTests: XCTestCase {
+    let scans = Scans(runner: ScanRunner(scanner: ContentScanner(secrets: SecretDetector()), workers: 2))
+    let env = Array("HF_TOKEN=hf_FakeMoatTestTokenAbCdEfGhIjKlMnOp\n".utf8)
+
+    func testWorkTreeScanFindsByContentAndRecordsWhatItSkipped() throws {
+        let folder = try TemporaryFolder()
+        try folder.put("models/data.bin", try fixtureBytes("positive/tiny-llama.safetensors"))
+        try folder.put("notes.txt", Array("nothing here\n".utf8))
+        try folder.put("pointer.safetensors", try fixtureBytes("negative/lfs/model.safetensors"))
+        XCTAssertEqual(symlink("/nonexistent/target", folder.path + "/dangling"), 0)
+        let result = try scans.workTree([folder.path], respectIgnore: false, root: folder.path)
+        XCTAssertEqual(result.mode, .scan)
+        XCTAssertEqual(result.filesScanned, 3)
+        XCTAssertEqual(result.findings.map(\.format), ["safetensors"])
+        XCTAssertEqual(result.skipped[.lfsPointers], 1)
+        XCTAssertEqual(result.skipped[.brokenSymlinks], 1)
+    }
+
+    func testStagedScanReportsTheStagedBlob() throws {
+        let repo = try TemporaryFolder()
+        try repo.git("init", "-q", "-b", "main")
+        try repo.put("README", Array("hello\n".utf8))
+        try repo.git("add", "README")
+        try repo.git("commit", "-qm", "first")
+        try repo.put("deploy/.env", env)
+        try repo.git("add", "deploy/.env")
+        let blob = try repo.git("rev-parse", ":deploy/.env")
+        let result = try scans.staged(repository: repo.path)
+        XCTAssertEqual(result.mode, .staged)
+        XCTAssertEqual(result.filesScanned, 1, "only the staged change, not README")
+        let secret = try XCTUnwrap(result.findings.first { $0.kind == .secret })
+        XCTAssertEqual(secret.path.description, "deploy/.env")
+        XCTAssertEqual(secret.blob, blob)
+        XCTAssertEqual(ExitPolicy().decide(result), .blocked)
+    }
+
+    func testHistoryScanAttributesADeletedFileToTheCommitThatAddedIt() throws {
+        let repo = try TemporaryFolder()
+        try repo.git("init", "-q", "-b", "main")
+        try repo.put("ci.env", env)
+        try repo.git("add", "ci.env")
+        try repo.git("commit", "-qm", "add env")
+        let added = try repo.git("rev-parse", "HEAD")
+        try repo.git("rm", "-q", "ci.env")
+        try repo.git("commit", "-qm", "remove env")
+        let result = try scans.history(Scans.HistoryRequest(selection: .allRefs(includeUnreachable: false)), repository: repo.path)
+        XCTAssertEqual(result.mode, .history)
+        XCTAssertEqual(result.commitsWalked, 2)
+        let secret = try XCTUnwrap(result.findings.first { $0.kind == .secret })
+        XCTAssertEqual(secret.commit, added)
+        XCTAssertEqual(secret.provenance?.inHead, false)
+        XCTAssertEqual(secret.provenance?.author, "Ada <ada@example.com>")
+    }
+
+    func testNotARepositoryIsAnError() throws {
+        let folder = try TemporaryFolder()
+        XCTAssertThrowsError(try scans.staged(repository: folder.path))
+    }
+}
+
+/// Rule files and the config, validated before anything is scanned.
+final class ConfigurationTests: XCTestCase {
+    let validRule = """
+        secret_rules:
+          - id: acme-deploy-key
+            name: ACME deploy key
+            keywords: [acmedk_]
+            pattern: 'acmedk_(?<secret>[A-Za-z0-9]{24})'
+        """
+
+    func testAUserRuleFileAddsItsRules() throws {
+        let folder = try TemporaryFolder()
+        try folder.put("rules.yaml", Array(validRule.utf8))
+        let set = try RuleSet.load(adding: [folder.path + "/rules.yaml"])
+        XCTAssertEqual(set.secretRules.count, SecretRule.builtin.count + 1)
+        XCTAssertEqual(set.secretRules.last?.id, "acme-deploy-key")
+    }
+
+    func testAPatternThatDoesNotCompileIsRejectedWithItsLine() throws {
+        let folder = try TemporaryFolder()
+        try folder.put("rules.yaml", Array(validRule.replacingOccurrences(of: "{24})'", with: "{24}'").utf8))
+        XCTAssertThrowsError(try RuleSet.load(adding: [folder.path + "/rules.yaml"])) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.contains("rules.yaml:2"), text)
+            XCTAssertTrue(text.contains("does not compile"), text)
+        }
+    }
+
+    func testAnIDTakenByABuiltInRuleIsRejected() throws {
+        let folder = try TemporaryFolder()
+        let taken = try XCTUnwrap(SecretRule.builtin.first).id
+        try folder.put("rules.yaml", Array(validRule.replacingOccurrences(of: "acme-deploy-key", with: taken).utf8))
+        XCTAssertThrowsError(try RuleSet.load(adding: [folder.path + "/rules.yaml"])) { error in
+            XCTAssertTrue("\(error)".contains("duplicate id"), "\(error)")
+        }
+    }
+
+    func testConfigNamesRuleFilesRelativeToItself() throws {
+        let config = try MoatConfig.parse("rules:\n  - security/rules.yaml\n  - /etc/moat.yaml\n", path: "repo/.moat.yaml")
+        XCTAssertEqual(config.ruleFiles, ["repo/security/rules.yaml", "/etc/moat.yaml"])
+        XCTAssertEqual(try MoatConfig.parse("", path: ".moat.yaml"), MoatConfig())
+    }
+
+    func testConfigRejectsUnknownKeysWithTheirLine() {
+        XCTAssertThrowsError(try MoatConfig.parse("rules: []\nallowlist: [x]\n", path: ".moat.yaml")) { error in
+            XCTAssertEqual("\(error)", ".moat.yaml:2: unknown key 'allowlist' (known: rules)")
+        }
+        XCTAssertThrowsError(try MoatConfig.parse("rules: 3\n", path: "c.yaml")) { error in
+            XCTAssertTrue("\(error)".hasPrefix("c.yaml:1:"), "\(error)")
+        }
+    }
+
+    func testAMissingDefaultConfigIsEmptyButAMissingExplicitOneIsAnError() throws {
+        XCTAssertThrowsError(try MoatConfig.load(explicit: "/nonexistent/moat.yaml"))
+    }
+}
