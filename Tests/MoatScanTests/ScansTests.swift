@@ -56,7 +56,7 @@ final class ScansTests: XCTestCase {
         let secret = try XCTUnwrap(result.findings.first { $0.kind == .secret })
         XCTAssertEqual(secret.commit, added)
         XCTAssertEqual(secret.provenance?.inHead, false)
-        XCTAssertEqual(secret.provenance?.author, "Ada <ada@example.com>")
+        XCTAssertEqual(secret.provenance?.author, "Ada")
     }
 
     func testNotARepositoryIsAnError() throws {
