@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.2
 import PackageDescription
 
 let package = Package(
@@ -75,3 +75,8 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// A warning fails the build of every target of moat's own (dependencies keep their warnings).
+for target in package.targets where target.type != .system && target.type != .plugin {
+    target.swiftSettings = (target.swiftSettings ?? []) + [.treatAllWarnings(as: .error)]
+}
