@@ -66,6 +66,8 @@ let package = Package(
         .testTarget(name: "MoatGitTests", dependencies: ["MoatGit", "MoatBytes"]),
         .testTarget(name: "MoatReportTests", dependencies: ["MoatReport", "MoatCore"]),
         .testTarget(name: "MoatCLITests", dependencies: ["MoatCore"]),
+        .testTarget(name: "MoatBytesTests", dependencies: ["MoatBytes"]),
+        .testTarget(name: "MoatRuleSchemaTests", dependencies: ["MoatRuleSchema", "Yams"]),
     ],
     swiftLanguageModes: [.v5]
 )
