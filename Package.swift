@@ -72,6 +72,8 @@ let package = Package(
         .testTarget(name: "MoatReportTests", dependencies: ["MoatReport", "MoatCore"]),
         .testTarget(name: "MoatScanTests", dependencies: ["MoatScan", "MoatCore", "MoatGit", "MoatBytes"]),
         .testTarget(name: "MoatCLITests", dependencies: ["moat", "MoatCore"]),
+        .testTarget(name: "MoatBytesTests", dependencies: ["MoatBytes"]),
+        .testTarget(name: "MoatRuleSchemaTests", dependencies: ["MoatRuleSchema", "Yams"]),
     ],
     swiftLanguageModes: [.v6]
 )

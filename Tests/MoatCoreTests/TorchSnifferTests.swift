@@ -55,11 +55,10 @@ func pickleNotMine(_ r: SniffResult) -> Bool {
 
 final class TorchSnifferTests: XCTestCase {
     func testTorchFixturesMatchTheManifest() throws {
-        let truths = try PickleFixtureTruth.load().filter { $0.format == "pytorch-zip" || $0.format == "pytorch-legacy" }
-        XCTAssertGreaterThanOrEqual(truths.count, 8)
+        let truths = try PickleFixtureTruth.load().filter { $0.format == "pytorch-zip" }
+        XCTAssertGreaterThanOrEqual(truths.count, 7)
         for t in truths {
-            let sniffer: any Sniffer = t.format == "pytorch-zip" ? TorchZipSniffer() : TorchLegacySniffer()
-            guard let d = pickleDetection(sniffer.sniff(sniffInput(t.file))) else { continue }
+            guard let d = pickleDetection(TorchZipSniffer().sniff(sniffInput(t.file))) else { continue }
             XCTAssertEqual(d.format, t.format, t.file)
             // grads.pt is a plain state dict of gradients: only its name says so (applied centrally).
             let expected = t.file.hasSuffix("grads.pt") ? "model-weights" : t.category
@@ -105,7 +104,6 @@ final class TorchSnifferTests: XCTestCase {
         for file in ["negative/model.pt", "negative/docs.zip", "negative/plain_dict.pkl", "negative/settings.json", "negative/random.bin"] {
             let input = sniffInput(file)
             XCTAssertTrue(pickleNotMine(TorchZipSniffer().sniff(input)), file)
-            XCTAssertTrue(pickleNotMine(TorchLegacySniffer().sniff(input)), file)
         }
     }
 
@@ -150,21 +148,6 @@ final class TorchSnifferTests: XCTestCase {
         let e = pickleDetection(pickleSniff(TorchZipSniffer(), pt2, name: "m.pt2"))
         XCTAssertEqual(e?.summary.tensors, 1)
         XCTAssertEqual(e?.summary.tensorBytes, 64)
-    }
-
-    func testLegacyMagicWithGarbageIsNotMine() {
-        let magic: [UInt8] = [0x80, 0x02, 0x8A, 0x0A, 0x6C, 0xFC, 0x9C, 0x46, 0xF9, 0x20, 0x6A, 0xA8, 0x50, 0x19, 0x2E]
-        XCTAssertTrue(pickleNotMine(pickleSniff(TorchLegacySniffer(), magic + [0xFF, 0xFF, 0xFF])))
-        XCTAssertTrue(pickleNotMine(pickleSniff(TorchLegacySniffer(), magic)))
-        // One byte of the magic wrong.
-        let legacy = fixture("positive/legacy_state_dict.pth")
-        var wrong = legacy
-        wrong[5] ^= 1
-        XCTAssertTrue(pickleNotMine(pickleSniff(TorchLegacySniffer(), wrong)))
-        XCTAssertNotNil(pickleDetection(pickleSniff(TorchLegacySniffer(), legacy)))
-        // Truncated right after sys_info.
-        let cut = Array(legacy.prefix(200))
-        XCTAssertTrue(pickleNotMine(pickleSniff(TorchLegacySniffer(), cut)))
     }
 
     /// MOAT_PICKLE_DUMP=a.pt,b.pkl prints what the torch and pickle sniffers say (exploration aid).
