@@ -36,7 +36,7 @@ let package = Package(
         ),
 
         // Git sources (index, work tree, hooks): produce blobs, know nothing of detection.
-        .target(name: "MoatGit", dependencies: ["CGit2", "CZlib", "CDeflate", "MoatBytes"]),
+        .target(name: "MoatGit", dependencies: ["CGit2", "CZlib", "CDeflate", "MoatBytes"], plugins: ["HookTemplatesPlugin"]),
 
         // Output formats, one file each.
         .target(name: "MoatReport", dependencies: ["MoatCore"]),
@@ -62,6 +62,10 @@ let package = Package(
         // Build-time generator: Patterns/*.yaml -> Swift source embedded in MoatCore.
         .executableTarget(name: "moat-patterns-gen", dependencies: ["MoatRuleSchema"], path: "Sources/MoatPatternsGen"),
         .plugin(name: "PatternsPlugin", capability: .buildTool(), dependencies: ["moat-patterns-gen"]),
+
+        // Build-time generator: hooks/* -> the hook scripts embedded in MoatGit.
+        .executableTarget(name: "moat-hooks-gen", path: "Sources/MoatHooksGen"),
+        .plugin(name: "HookTemplatesPlugin", capability: .buildTool(), dependencies: ["moat-hooks-gen"]),
 
         // Throughput of the matching engine on real text (not a product; see bench/match.sh).
         .executableTarget(name: "moat-bench-match", dependencies: ["MoatMatch", "Yams"]),
