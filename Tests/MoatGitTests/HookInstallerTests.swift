@@ -41,7 +41,7 @@ final class HookInstallerTests: XCTestCase {
             .deletingLastPathComponent().appendingPathComponent("hooks")
         for kind in HookKind.allCases {
             let file = try Data(contentsOf: hooks.appendingPathComponent(kind.fileName))
-            XCTAssertEqual(Array(file), Array(kind.template.utf8), "HookTemplates.swift is out of date with hooks/\(kind.fileName)")
+            XCTAssertEqual(Array(file), Array(kind.template.utf8), "the generated template differs from hooks/\(kind.fileName): moat-hooks-gen lost bytes")
             XCTAssertTrue(HookInstaller.hasMarker(Array(file)))
             XCTAssertTrue(kind.template.contains("\n# moat-hook v1\n"))
         }
