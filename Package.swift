@@ -44,7 +44,7 @@ let package = Package(
         // The scan pipeline: sources (work tree, index, history) to inputs, one ordered parallel
         // runner over the core, the exit policy, configuration and rule sets. Joins MoatGit and
         // MoatCore, which know nothing of each other.
-        .target(name: "MoatScan", dependencies: ["MoatCore", "MoatGit", "MoatBytes", "MoatMatch", "Yams"]),
+        .target(name: "MoatScan", dependencies: ["MoatCore", "MoatGit", "MoatBytes", "MoatMatch", "MoatRuleSchema", "Yams"]),
 
         // The thin CLI: parses arguments and prints.
         .executableTarget(

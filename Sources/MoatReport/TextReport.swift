@@ -19,7 +19,10 @@ public struct TextReport: Report {
             let location = f.line.map { ":\($0)" + (f.column.map { ":\($0)" } ?? "") } ?? ""
             out += "\(tag) \(paint(f.path.description, "1"))\(location)\n"
             out += "      \(f.message)\n"
-            if let e = f.secret { out += "      \(paint("why: " + e.why, "2"))\n" }
+            if let e = f.secret {
+                if let value = e.value { out += "      value: \(value.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "\\u{\(String($0.value, radix: 16))}" : String($0) }.joined())\n" }
+                out += "      \(paint("why: " + e.why, "2"))\n"
+            }
             if let p = f.provenance { out += "      \(provenanceLine(f, p))\n" }
             var why = f.pathHints
             why.append(f.rule)
@@ -32,7 +35,8 @@ public struct TextReport: Report {
         let blocking = findings.filter { $0.severity == .block }
         let blockingArtifacts = blocking.filter { $0.kind == .artifact }
         if !blockingArtifacts.isEmpty { out += fixAdvice(mode: r.mode, paths: blockingArtifacts.map(\.path.description)) }
-        if blocking.contains(where: { $0.kind == .secret }) { out += secretAdvice(mode: r.mode) }
+        let blockingSecrets = blocking.filter { $0.kind == .secret }
+        if !blockingSecrets.isEmpty { out += secretAdvice(mode: r.mode, valuesShown: blockingSecrets.allSatisfy { $0.secret?.value != nil }) }
         return out
     }
 
@@ -79,13 +83,13 @@ public struct TextReport: Report {
         return out
     }
 
-    func secretAdvice(mode: ScanMode) -> String {
+    func secretAdvice(mode: ScanMode, valuesShown: Bool) -> String {
         var out = "\nFor secrets:\n"
         out += "  Treat the value as exposed: revoke or rotate it with its provider.\n"
         out += "  Load it at run time instead (an environment variable, a secret manager) and keep files like .env out of git.\n"
         if mode == .history { out += "  Removing it from history (git filter-repo) does not make it secret again.\n" }
         if mode == .staged { out += "  Then unstage or edit the file: git restore --staged <path>\n" }
-        out += "  Run with --show-secrets to print the full values.\n"
+        if !valuesShown { out += "  Run with --show-secrets to print the full values.\n" }
         return out
     }
 

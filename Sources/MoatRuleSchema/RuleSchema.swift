@@ -283,7 +283,8 @@ public enum RuleSchema {
         String(decoding: s.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
     }
 
-    static func yamlErrorLine(_ e: YamlError) -> Int? {
+    /// The line a YAML error points at, when it says.
+    public static func yamlErrorLine(_ e: YamlError) -> Int? {
         switch e {
         case let .scanner(_, _, mark, _), let .parser(_, _, mark, _), let .composer(_, _, mark, _): return mark.line
         case let .duplicatedKeysInMapping(_, context): return context.mark.line
@@ -294,7 +295,8 @@ public enum RuleSchema {
         }
     }
 
-    static func yamlErrorProblem(_ e: YamlError) -> String {
+    /// What is wrong, in one line without the offending source text.
+    public static func yamlErrorProblem(_ e: YamlError) -> String {
         switch e {
         case let .scanner(context, problem, _, _), let .parser(context, problem, _, _), let .composer(context, problem, _, _):
             if let context { return "\(context.text): \(problem)" }

@@ -14,7 +14,7 @@ public struct Scans: Sendable {
     public func workTree(_ paths: [String], respectIgnore: Bool, root: String) throws(ScanError) -> ScanResult {
         let clock = ContinuousClock(), started = clock.now
         var result = ScanResult(mode: .scan, root: root)
-        let batch = WorkTreeInputs.collect(paths, respectIgnore: respectIgnore, into: &result)
+        let batch = try WorkTreeInputs.collect(paths, respectIgnore: respectIgnore, into: &result)
         try runner.run(batch, into: &result)
         result.durationMs = milliseconds(since: started, clock)
         return result

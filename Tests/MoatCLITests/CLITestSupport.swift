@@ -105,6 +105,16 @@ struct CLI {
     }
 
     /// Parses the JSON report.
+    /// Cuts the end off the loose object `rev` names (`HEAD:path`, `:path`): its header still
+    /// reads, its content does not.
+    static func truncateLooseObject(_ rev: String, in repo: URL) throws {
+        let id = try git(["rev-parse", rev], in: repo).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let path = repo.appendingPathComponent(".git/objects/\(id.prefix(2))/\(id.dropFirst(2))").path
+        XCTAssertEqual(chmod(path, 0o644), 0)
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        try bytes.prefix(bytes.count - 12).write(to: URL(fileURLWithPath: path))
+    }
+
     static func json(_ text: String) throws -> [String: Any] {
         let obj = try JSONSerialization.jsonObject(with: Data(text.utf8))
         return try XCTUnwrap(obj as? [String: Any])

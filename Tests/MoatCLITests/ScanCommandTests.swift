@@ -73,4 +73,20 @@ final class ScanCommandTests: XCTestCase {
     func fixtureBytes(_ name: String) -> [UInt8] {
         (try? [UInt8](Data(contentsOf: CLI.fixtures.appendingPathComponent(name)))) ?? []
     }
+
+    func testAPathThatDoesNotExistIsAnErrorNotACleanPass() throws {
+        try CLI.write("print('hi')\n", to: "app.py", in: dir)
+        let r = try CLI.moat(["scan", "app.py", "no/such/dir"], in: dir)
+        XCTAssertEqual(r.status, 2, r.stdout)
+        XCTAssertTrue(r.stderr.contains("cannot scan 'no/such/dir'"), r.stderr)
+    }
+
+    func testAReportThatCannotBeWrittenIsAnError() throws {
+        try CLI.write("print('hi')\n", to: "app.py", in: dir)
+        for target in [["--output", "/dev/full"], ["--output", "/nonexistent/dir/r.json"]] {
+            let r = try CLI.moat(["scan", "--format", "json"] + target, in: dir)
+            XCTAssertEqual(r.status, 2, "\(target)")
+            XCTAssertTrue(r.stderr.contains("cannot write"), r.stderr)
+        }
+    }
 }

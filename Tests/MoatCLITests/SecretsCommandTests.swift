@@ -35,6 +35,10 @@ final class SecretsCommandTests: XCTestCase {
         let text = try CLI.moat(["staged", "--color", "never"], in: repo)
         XCTAssertTrue(text.stdout.contains("train.py:3:13"), text.stdout)
         XCTAssertFalse(text.stdout.contains(hfToken))
+        XCTAssertTrue(text.stdout.contains("--show-secrets"), "the advice names the flag")
+        let shownText = try CLI.moat(["staged", "--color", "never", "--show-secrets"], in: repo)
+        XCTAssertTrue(shownText.stdout.contains("value: \(hfToken)"), shownText.stdout)
+        XCTAssertFalse(shownText.stdout.contains("Run with --show-secrets"), "no advice to do what was done")
     }
 
     func testUserRuleFileAddsARuleAndAMalformedOneExitsTwo() throws {

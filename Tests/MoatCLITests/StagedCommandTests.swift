@@ -86,4 +86,16 @@ final class StagedCommandTests: XCTestCase {
         let report = try CLI.json(String(decoding: try Data(contentsOf: out), as: UTF8.self))
         XCTAssertEqual(CLI.findings(report).first?["category"] as? String, "gradients")
     }
+
+    func testAStagedObjectThatCannotBeReadFailsTheHookUnlessAllowed() throws {
+        try CLI.write("a staged file whose object will be cut short\n", to: "notes.txt", in: repo)
+        try CLI.git(["add", "notes.txt"], in: repo)
+        try CLI.truncateLooseObject(":notes.txt", in: repo)
+        let r = try CLI.moat(["staged", "--format", "json"], in: repo)
+        XCTAssertEqual(r.status, 2, "the change was not fully scanned: \(r.stderr)")
+        let scan = try XCTUnwrap(try CLI.json(r.stdout)["scan"] as? [String: Any])
+        XCTAssertEqual(scan["missing_objects"] as? Int, 1)
+        XCTAssertTrue(r.stderr.contains("1 object could not be read"), r.stderr)
+        XCTAssertEqual(try CLI.moat(["staged", "--allow-missing"], in: repo).status, 0)
+    }
 }

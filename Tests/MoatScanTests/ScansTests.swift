@@ -117,6 +117,20 @@ final class ConfigurationTests: XCTestCase {
         }
     }
 
+    func testInvalidYAMLIsOneLineWithoutTheSource() {
+        let token = "hf_FakeMoatTestTokenAbCdEfGhIjKlMnOp"
+        XCTAssertThrowsError(try MoatConfig.parse("rules:\n  - a.yaml\n token: [\(token)\n", path: "c.yaml")) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.hasPrefix("c.yaml:"), text)
+            XCTAssertFalse(text.contains("\n"), text)
+            XCTAssertFalse(text.contains(token), text)
+        }
+        let bomb = String(repeating: "[", count: 100_000)
+        XCTAssertThrowsError(try MoatConfig.parse(bomb, path: "c.yaml")) { error in
+            XCTAssertLessThan("\(error)".utf8.count, 300, "\(error)")
+        }
+    }
+
     func testAMissingDefaultConfigIsEmptyButAMissingExplicitOneIsAnError() throws {
         XCTAssertThrowsError(try MoatConfig.load(explicit: "/nonexistent/moat.yaml"))
     }

@@ -1,4 +1,5 @@
 import MoatBytes
+import MoatRuleSchema
 import Yams
 
 /// `.moat.yaml`: project settings read at run time. Today it names extra rule files:
@@ -33,8 +34,12 @@ public struct MoatConfig: Sendable, Equatable {
     /// Parses config text; `path` names it in errors and anchors relative rule-file paths.
     public static func parse(_ text: String, path: String) throws(ScanError) -> MoatConfig {
         let node: Node?
-        do { node = try Yams.compose(yaml: text) } catch {
-            throw ScanError("\(path): \(error)")
+        do { node = try Yams.compose(yaml: text) } catch let error as YamlError {
+            // One line, never the offending source: a config may hold a token, or be a nesting bomb.
+            let line = RuleSchema.yamlErrorLine(error).map { ":\($0)" } ?? ""
+            throw ScanError("\(path)\(line): invalid YAML: \(RuleSchema.yamlErrorProblem(error))")
+        } catch {
+            throw ScanError("\(path): invalid YAML")
         }
         guard let root = node?.mapping else {
             if node == nil { return MoatConfig() }

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import MoatBytes
 import MoatCore
 import MoatGit
@@ -6,7 +9,13 @@ import MoatGit
 /// tree, symlinks never followed.
 public enum WorkTreeInputs {
     /// The files under `paths`, with what the walk skipped or could not read recorded in `result`.
-    public static func collect(_ paths: [String], respectIgnore: Bool, into result: inout ScanResult) -> InputBatch {
+    /// A path the user named that does not exist is an error: a typo in a CI command must not
+    /// pass as "nothing found".
+    public static func collect(_ paths: [String], respectIgnore: Bool, into result: inout ScanResult) throws(ScanError) -> InputBatch {
+        for path in paths {
+            var st = stat()
+            if lstat(path, &st) != 0 { throw ScanError("cannot scan '\(path)': \(String(cString: strerror(errno)))") }
+        }
         var warnings: [String] = []
         var broken = 0
         let walker = WorkTreeWalker(respectIgnore: respectIgnore) { problem in

@@ -49,6 +49,6 @@ struct OutputOptions: ParsableArguments {
         case .auto: useColor = output == nil && Terminal.wantsColor(1)
         }
         let text = format.report(color: useColor).render(result)
-        if let path = output { try Terminal.writeFile(path, text) } else { Terminal.writeOut(text) }
+        if let path = output { try Terminal.writeFile(path, text) } else { try Terminal.writeReport(text) }
     }
 }

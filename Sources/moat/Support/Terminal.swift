@@ -21,16 +21,27 @@ enum Terminal {
 
     static func exit(_ code: Int32) -> Never { Glibc.exit(code) }
 
-    static func write(fd: Int32, _ s: String) {
+    /// Writes all of `s`; returns the errno of a failed write (a full disk, a closed pipe), nil on success.
+    @discardableResult
+    static func write(fd: Int32, _ s: String) -> Int32? {
         var s = s
-        s.withUTF8 { buf in
+        return s.withUTF8 { buf -> Int32? in
             var off = 0
             while off < buf.count {
                 let n = Glibc.write(fd, buf.baseAddress! + off, buf.count - off)
-                if n < 0 { if errno == EINTR { continue }; return }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return errno
+                }
                 off += n
             }
+            return nil
         }
+    }
+
+    /// Writes the report on standard output; a failed write is an error (exit 2), never a silent pass.
+    static func writeReport(_ s: String) throws(MoatError) {
+        if let code = write(fd: 1, s) { throw MoatError("cannot write the report to standard output: \(String(cString: strerror(code)))") }
     }
 
     /// All of standard input, as bytes (for the pre-push hook's ref lines).
@@ -51,8 +62,10 @@ enum Terminal {
     static func writeFile(_ path: String, _ s: String) throws(MoatError) {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw MoatError("cannot write '\(path)': \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        write(fd: fd, s)
+        let failed = write(fd: fd, s)
+        // close reports what a delayed write (NFS, quota) could not do.
+        let closed = close(fd) == 0 ? nil : errno
+        if let code = failed ?? closed { throw MoatError("cannot write '\(path)': \(String(cString: strerror(code)))") }
     }
 
     /// Monotonic milliseconds, for durations.
