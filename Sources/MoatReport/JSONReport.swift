@@ -21,7 +21,12 @@ public struct JSONReport: Report {
         w.field("bytes_read", r.bytesRead)
         w.field("duration_ms", r.durationMs)
         w.field("missing_objects", r.missingObjects)
-        if r.mode == .history { w.field("commits", r.commitsWalked) }
+        if r.mode == .history {
+            w.field("commits", r.commitsWalked)
+            w.beginArray("shallow_boundary")
+            for id in r.shallowBoundary { w.element(id) }
+            w.endArray()
+        }
         w.beginObject("skipped")
         for (k, v) in r.skipped.sorted(by: { $0.key < $1.key }) { w.field(k.rawValue, v) }
         w.endObject()

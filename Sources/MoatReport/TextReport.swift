@@ -29,6 +29,11 @@ public struct TextReport: Report {
             out += "      \(paint(why.joined(separator: " · "), "2"))\n"
         }
         out += summaryLine(r) + "\n"
+        if !r.shallowBoundary.isEmpty {
+            let n = r.shallowBoundary.count
+            let named = r.shallowBoundary.prefix(3).map { String($0.prefix(10)) }.joined(separator: ", ") + (n > 3 ? ", ..." : "")
+            out += "moat: shallow clone: history before \(n == 1 ? "commit" : "\(n) commits") \(named) is not in this clone and was not scanned\n"
+        }
         if r.missingObjects > 0 {
             out += paint("moat: \(r.missingObjects) \(r.missingObjects == 1 ? "object" : "objects") could not be read (partial or shallow clone, or damage): not scanned", "1;33") + "\n"
         }

@@ -59,6 +59,25 @@ final class ScansTests: XCTestCase {
         XCTAssertEqual(secret.provenance?.author, "Ada")
     }
 
+    func testAShallowCloneNamesItsBoundaryWithoutFailing() throws {
+        let origin = try TemporaryFolder()
+        try origin.git("init", "-q", "-b", "main")
+        for i in 0..<4 {
+            try origin.put("f\(i).txt", Array("version \(i)\n".utf8))
+            try origin.git("add", ".")
+            try origin.git("commit", "-qm", "c\(i)")
+        }
+        let boundary = try origin.git("rev-parse", "HEAD~1")
+        let clone = try TemporaryFolder()
+        try clone.git("clone", "-q", "--depth", "2", "file://" + origin.path, "c")
+        let result = try scans.history(Scans.HistoryRequest(selection: .allRefs(includeUnreachable: false)), repository: clone.path + "/c")
+        XCTAssertEqual(result.shallowBoundary, [boundary])
+        XCTAssertEqual(result.commitsWalked, 2)
+        XCTAssertEqual(ExitPolicy().decide(result), .pass)
+        let full = try scans.history(Scans.HistoryRequest(selection: .allRefs(includeUnreachable: false)), repository: origin.path)
+        XCTAssertEqual(full.shallowBoundary, [])
+    }
+
     func testNotARepositoryIsAnError() throws {
         let folder = try TemporaryFolder()
         XCTAssertThrowsError(try scans.staged(repository: folder.path))

@@ -36,6 +36,9 @@ public struct ScanResult: Sendable {
     public var missingObjects = 0
     /// Commits walked by a history scan.
     public var commitsWalked = 0
+    /// In a shallow clone, the commits the walk stopped at (their parents are not in the clone, so
+    /// older history was not scanned); empty otherwise. Not an error: CI checkouts are shallow.
+    public var shallowBoundary: [String] = []
     /// Non-fatal problems (unreadable files, broken symlinks), one line each.
     public var warnings: [String] = []
     /// Inputs not scanned, by reason.

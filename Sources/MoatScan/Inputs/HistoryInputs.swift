@@ -15,8 +15,20 @@ public enum HistoryInputs {
         result.skip(.submodules, count: history.stats.skippedGitlinks)
         result.skip(.symlinks, count: history.stats.skippedSymlinks)
         for m in history.missingSamples.prefix(5) { result.warnings.append("missing \(m)") }
+        if history.stats.shallow { result.shallowBoundary = shallowCommits(gitDir: history.repository.gitDir) }
         let inputs = history.blobs.map { ScanInput(path: $0.path, size: $0.size, origin: .history($0)) }
         return InputBatch(inputs: inputs, reader: HistoryReader(history: history))
+    }
+}
+
+extension HistoryInputs {
+    /// The commit ids listed in `<git dir>/shallow`, sorted.
+    static func shallowCommits(gitDir: PathBytes) -> [String] {
+        guard let file = try? FileByteSource(path: gitDir.appending(Array("shallow".utf8))),
+              let bytes = file.read(at: 0, count: min(file.size, 16 << 20)) else { return [] }
+        let hex = Set("0123456789abcdef".utf8)
+        return bytes.split(separator: 0x0A).filter { $0.count == 40 && $0.allSatisfy(hex.contains) }
+            .map { String(decoding: $0, as: UTF8.self) }.sorted()
     }
 }
 
