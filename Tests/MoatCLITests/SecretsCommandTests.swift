@@ -67,6 +67,16 @@ final class SecretsCommandTests: XCTestCase {
         let bad = try CLI.moat(["scan", "--rules", repo.appendingPathComponent("bad.yaml").path], in: repo)
         XCTAssertEqual(bad.status, 2)
         XCTAssertTrue(bad.stderr.contains("bad.yaml"), bad.stderr)
+
+        // Schema-valid but does not compile, and a built-in id reused: both refused with file:line.
+        try CLI.write(rules.replacingOccurrences(of: "{24})(?!", with: "{24}(?!"), to: "nocompile.yaml", in: repo)
+        let nocompile = try CLI.moat(["rules", "--test", "--rules", repo.appendingPathComponent("nocompile.yaml").path], in: repo)
+        XCTAssertEqual(nocompile.status, 2, nocompile.stdout)
+        XCTAssertTrue(nocompile.stderr.contains("nocompile.yaml:2") && nocompile.stderr.contains("does not compile"), nocompile.stderr)
+        try CLI.write(rules.replacingOccurrences(of: "acme-internal-key", with: "huggingface-access-token"), to: "dup.yaml", in: repo)
+        let dup = try CLI.moat(["scan", "--rules", repo.appendingPathComponent("dup.yaml").path], in: repo)
+        XCTAssertEqual(dup.status, 2)
+        XCTAssertTrue(dup.stderr.contains("dup.yaml:2") && dup.stderr.contains("duplicate id"), dup.stderr)
     }
 
     func testConfigFileNamesRuleFiles() throws {

@@ -6,8 +6,8 @@ import Darwin
 import MoatMatch
 
 /// The checks a captured secret goes through after its pattern matched: entropy, stopwords and
-/// the offline validators. Bytes in, Bool out; no Foundation. `scripts/check-rules.py` mirrors
-/// these for rule authors.
+/// the offline validators. Bytes in, Bool out; no Foundation. `moat rules --test` runs them on
+/// rule authors' examples.
 public enum SecretChecks {
     /// Shannon entropy in bits per byte (the engine's implementation).
     public static func entropy<C: Collection>(_ bytes: C) -> Double where C.Element == UInt8 {
