@@ -50,7 +50,7 @@ let package = Package(
         .executableTarget(
             name: "moat",
             dependencies: [
-                "MoatScan", "MoatCore", "MoatGit", "MoatReport", "MoatBytes", "MoatMatch",
+                "MoatScan", "MoatCore", "MoatGit", "MoatReport", "MoatBytes",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -2,7 +2,7 @@ import ArgumentParser
 import MoatBytes
 import MoatCore
 import MoatGit
-import MoatMatch
+import MoatScan
 
 /// `moat hook install|uninstall|status`: manage moat's git hooks.
 struct HookCommand: ParsableCommand {
@@ -53,11 +53,11 @@ struct HookCommand: ParsableCommand {
                 case .chained(let previous): Terminal.writeOut("moat: installed \(common.kind.fileName) hook at \(path); the existing hook now runs first from \(previous)\n")
                 case .replaced: Terminal.writeOut("moat: replaced the existing \(common.kind.fileName) hook at \(path)\n")
                 }
-                // Compile and cache the secret rules' database now (~0.3 s once), so the hook never does.
-                if let cache = DatabaseCache.standard { _ = SecretDetector(database: .cachedOrCompiled(cache)) }
             } catch {
                 throw MoatError(error.description)
             }
+            // The hook never compiles the secret rules' database: cache it now, with the project's rules.
+            try DetectionSettings().warmDatabaseCache()
         }
     }
 
