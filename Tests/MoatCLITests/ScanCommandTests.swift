@@ -89,4 +89,17 @@ final class ScanCommandTests: XCTestCase {
             XCTAssertTrue(r.stderr.contains("cannot write"), r.stderr)
         }
     }
+
+    func testOneScanWritesSeveralReports() throws {
+        try CLI.plant("positive/tiny-llama.safetensors", as: "data.bin", in: dir)
+        let json = dir.appendingPathComponent("r.json").path
+        let r = try CLI.moat(["scan", "data.bin", "--format", "json", "--output", json, "--format", "text"], in: dir)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("data.bin"), "text on stdout: \(r.stdout)")
+        let report = try CLI.json(String(decoding: try Data(contentsOf: URL(fileURLWithPath: json)), as: UTF8.self))
+        XCTAssertEqual(CLI.findings(report).first?["format"] as? String, "safetensors")
+        let twoOnStdout = try CLI.moat(["scan", "data.bin", "--format", "json", "--format", "text"], in: dir)
+        XCTAssertEqual(twoOnStdout.status, 2)
+        XCTAssertTrue(twoOnStdout.stderr.contains("standard output"), twoOnStdout.stderr)
+    }
 }

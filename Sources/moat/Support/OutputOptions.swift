@@ -9,17 +9,35 @@ extension ReportFormat: ExpressibleByArgument {}
 struct OutputOptions: ParsableArguments {
     enum ColorChoice: String, ExpressibleByArgument, CaseIterable { case auto, always, never }
 
-    @Option(name: .long, help: "Output format: \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var format: ReportFormat = .text
+    @Option(name: .long, help: ArgumentHelp("Output format: \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", ")); repeatable, each paired with the --output of the same rank.", valueName: "format"))
+    var format: [ReportFormat] = []
 
-    @Option(name: [.short, .long], help: ArgumentHelp("Write the report to FILE instead of standard output.", valueName: "file"))
-    var output: String?
+    @Option(name: [.short, .long], help: ArgumentHelp("Write the report to FILE instead of standard output; repeatable.", valueName: "file"))
+    var output: [String] = []
 
     @Option(name: .long, help: "Colour the text report: auto (on a terminal), always, never.")
     var color: ColorChoice = .auto
 
     /// Warnings printed on stderr before the rest are only counted.
     static let warningLimit = 20
+
+    /// The reports to write: each format with the output of the same rank (`--format json
+    /// --output a.json --format sarif --output a.sarif`); a format without one goes to standard
+    /// output, which only one may do. No format: text.
+    func destinations() throws(MoatError) -> [(format: ReportFormat, path: String?)] {
+        let formats = format.isEmpty ? [ReportFormat.text] : format
+        guard output.count <= formats.count else {
+            throw MoatError("\(output.count) --output for \(formats.count) --format: give one --format per --output")
+        }
+        guard formats.count - output.count <= 1 else {
+            throw MoatError("\(formats.count - output.count) formats would go to standard output: give each --format but one an --output")
+        }
+        return formats.enumerated().map { (i, f) in (f, i < output.count ? output[i] : nil) }
+    }
+
+    func validate() throws {
+        do { _ = try destinations() } catch { throw ValidationError(error.message) }
+    }
 
     /// Writes the report, then ends the command as `policy` decides: returns for exit 0, throws
     /// the exit code otherwise (with one error line for an incomplete scan).
@@ -42,13 +60,15 @@ struct OutputOptions: ParsableArguments {
         if result.warnings.count > Self.warningLimit {
             Terminal.warning("\(result.warnings.count - Self.warningLimit) more warnings not shown (--format json lists them all)")
         }
-        let useColor: Bool
-        switch color {
-        case .always: useColor = true
-        case .never: useColor = false
-        case .auto: useColor = output == nil && Terminal.wantsColor(1)
+        for (format, path) in try destinations() {
+            let useColor: Bool
+            switch color {
+            case .always: useColor = true
+            case .never: useColor = false
+            case .auto: useColor = path == nil && Terminal.wantsColor(1)
+            }
+            let text = format.report(color: useColor).render(result)
+            if let path { try Terminal.writeFile(path, text) } else { try Terminal.writeReport(text) }
         }
-        let text = format.report(color: useColor).render(result)
-        if let path = output { try Terminal.writeFile(path, text) } else { try Terminal.writeReport(text) }
     }
 }
