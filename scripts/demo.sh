@@ -27,5 +27,11 @@ echo "== git commit (the hook runs 'moat staged')"
 git commit -qm "add training outputs"
 echo "(git commit exited with $?: the commit was blocked)"
 echo
-echo "== the same as JSON: moat staged --format json | head -40"
-"$moat" staged --format json | head -40
+echo "== the same as JSON: moat staged --format json (first 40 lines)"
+"$moat" staged --format json > "$demo/report.json"
+status=$?
+head -40 "$demo/report.json"
+echo "(moat staged exited with $status: 1 means blocking findings, as expected here)"
+echo
+echo "== demo done: moat blocked the weights, the checkpoint, the gradients and the token"
+exit 0
