@@ -67,7 +67,7 @@ public struct ArtifactDetector: Sendable {
             size: input.size, line: nil, summary: d.summary, label: d.label,
             message: FindingMessage.sentence(label: d.label, summary: d.summary, size: input.size, problems: d.problems),
             pathHints: hints.map(\.description),
-            fingerprint: Fingerprint.artifact(rule: rule, path: input.path, size: input.size, head: input.head)
+            fingerprint: Fingerprint.artifact(rule: rule, size: input.size, head: input.head)
         )
     }
 }
@@ -82,15 +82,15 @@ extension ArtifactDetector {
     }
 }
 
-/// Stable identities for findings, for baselines: the same content at the same path gives the same
-/// fingerprint on every run and machine, whichever mode found it.
+/// Stable identities for findings, for baselines: the same content gives the same fingerprint on
+/// every run and machine, whichever mode found it and wherever the file was moved.
 public enum Fingerprint {
-    /// SHA-256 over the rule, the path, the size and the first 64 KiB, shortened to 32 hex digits.
-    public static func artifact(rule: String, path: PathBytes, size: Int, head: [UInt8]) -> String {
+    /// SHA-256 over the rule, the size and the first 64 KiB, shortened to 32 hex digits: a renamed
+    /// checkpoint keeps it, a changed one does not.
+    public static func artifact(rule: String, size: Int, head: [UInt8]) -> String {
         var h = SHA256()
-        h.update(data: Array("moat-artifact-v1\0\(rule)\0".utf8))
-        h.update(data: path.bytes)
-        h.update(data: Array("\0\(size)\0".utf8))
+        h.update(data: Array("moat-artifact-v2\0\(rule)\0".utf8))
+        h.update(data: Array("\(size)\0".utf8))
         h.update(data: head)
         return hex(h.finalize().prefix(16))
     }

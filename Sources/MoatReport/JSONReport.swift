@@ -33,10 +33,21 @@ public struct JSONReport: Report {
         w.beginArray("warnings")
         for warning in r.warnings { w.element(warning) }
         w.endArray()
+        w.field("fail_on", r.failOn.rawValue)
+        w.field("suppressed", r.suppressed.count)
+        w.beginArray("unused_allow_entries")
+        for u in r.unusedAllowEntries { w.element(u) }
+        w.endArray()
+        w.field("stale_baseline_entries", r.staleBaselineEntries)
         w.endObject()
         w.beginArray("findings")
         for f in r.sortedFindings { write(f, into: &w) }
         w.endArray()
+        if r.showSuppressed {
+            w.beginArray("suppressed")
+            for f in ScanResult.sorted(r.suppressed) { write(f, into: &w) }
+            w.endArray()
+        }
         w.endObject()
         return w.out + "\n"
     }
@@ -90,6 +101,18 @@ public struct JSONReport: Report {
             w.field("paths", p.paths)
             w.field("commits", p.commits)
             w.field("in_head", p.inHead)
+            w.endObject()
+        }
+        if let s = f.suppression {
+            w.beginObject("suppression")
+            switch s.source {
+            case .allowlist(let i):
+                w.field("source", "allowlist")
+                w.field("entry", i + 1)
+            case .inline: w.field("source", "inline")
+            case .baseline: w.field("source", "baseline")
+            }
+            w.field("reason", s.reason)
             w.endObject()
         }
         w.field("message", f.message)

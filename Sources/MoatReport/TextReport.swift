@@ -28,6 +28,12 @@ public struct TextReport: Report {
             why.append(f.rule)
             out += "      \(paint(why.joined(separator: " · "), "2"))\n"
         }
+        if r.showSuppressed {
+            for f in ScanResult.sorted(r.suppressed) {
+                let location = f.line.map { ":\($0)" } ?? ""
+                out += "\(paint("ALLOW", "2")) \(f.path)\(location)\n      \(f.message)\n      \(paint("accepted by " + (f.suppression?.description ?? "?") + " · " + f.rule, "2"))\n"
+            }
+        }
         out += summaryLine(r) + "\n"
         if !r.shallowBoundary.isEmpty {
             let n = r.shallowBoundary.count
@@ -60,12 +66,13 @@ public struct TextReport: Report {
         var files = "\(r.filesScanned) \(noun)"
         if r.mode == .history { files += " in \(r.commitsWalked) \(r.commitsWalked == 1 ? "commit" : "commits")" }
         let stats = "\(files), \(FindingMessage.bytes(r.bytesRead)) read, \(r.durationMs) ms"
-        guard !r.findings.isEmpty else { return paint("moat: nothing found", "32") + " (\(stats))" }
+        let accepted = r.suppressed.isEmpty ? "" : ", \(r.suppressed.count) accepted" + (r.showSuppressed ? "" : " (--show-suppressed lists them)")
+        guard !r.findings.isEmpty else { return paint("moat: nothing found", "32") + " (\(stats)\(accepted))" }
         var parts: [String] = []
         if let b = counts[.block] { parts.append(paint("\(b) blocking", "1;31")) }
         if let w = counts[.warn] { parts.append(paint("\(w) \(w == 1 ? "warning" : "warnings")", "33")) }
         if let i = counts[.info] { parts.append("\(i) info") }
-        return "moat: " + parts.joined(separator: ", ") + " (\(stats))"
+        return "moat: " + parts.joined(separator: ", ") + " (\(stats)\(accepted))"
     }
 
     func fixAdvice(mode: ScanMode, paths: [String]) -> String {

@@ -1,6 +1,7 @@
 import MoatCore
 
-/// How a finished scan maps to moat's exit status: 0 nothing blocking, 1 blocking findings,
+/// How a finished scan maps to moat's exit status: 0 nothing failing, 1 findings at or above the
+/// policy's `fail-on` (by default: blocking ones),
 /// 2 the scan is incomplete (objects that could not be read) unless that was allowed.
 public struct ExitPolicy: Sendable {
     /// Accept a scan that could not read some objects (`--allow-missing`).
@@ -24,7 +25,7 @@ public struct ExitPolicy: Sendable {
     }
 
     public func decide(_ result: ScanResult) -> Decision {
-        if result.worstSeverity == .block { return .blocked }
+        if result.fails { return .blocked }
         if result.missingObjects > 0 && !allowMissing {
             let n = result.missingObjects
             let what = result.mode == .history ? "part of the history was not scanned" : "part of the change was not scanned"

@@ -7,8 +7,13 @@ import MoatGit
 /// prints; everything between is here, so every scan can be run and tested in-process.
 public struct Scans: Sendable {
     public let runner: ScanRunner
+    /// Applied to every finished scan: what the team accepted, and from which severity it fails.
+    public let policy: FindingPolicy
 
-    public init(runner: ScanRunner) { self.runner = runner }
+    public init(runner: ScanRunner, policy: FindingPolicy = FindingPolicy()) {
+        self.runner = runner
+        self.policy = policy
+    }
 
     /// Files and directories on disk (`moat scan`), reported relative to `root`.
     public func workTree(_ paths: [String], respectIgnore: Bool, root: String) throws(ScanError) -> ScanResult {
@@ -16,6 +21,7 @@ public struct Scans: Sendable {
         var result = ScanResult(mode: .scan, root: root)
         let batch = try WorkTreeInputs.collect(paths, respectIgnore: respectIgnore, into: &result)
         try runner.run(batch, into: &result)
+        policy.apply(to: &result)
         result.durationMs = milliseconds(since: started, clock)
         return result
     }
@@ -35,6 +41,7 @@ public struct Scans: Sendable {
         var result = ScanResult(mode: .staged, root: staged.root.description)
         let batch = StagedInputs.collect(staged, into: &result)
         try runner.run(batch, into: &result)
+        policy.apply(to: &result, reportUnused: false)
         result.durationMs = milliseconds(since: started, clock)
         return result
     }
@@ -71,6 +78,7 @@ public struct Scans: Sendable {
         let batch = HistoryInputs.collect(history, into: &result)
         let totalBytes = batch.inputs.reduce(0) { $0.addingReportingOverflow($1.size).overflow ? Int.max : $0 + $1.size }
         try runner.run(batch, into: &result, progress: progress?(batch.inputs.count, totalBytes))
+        if case .allRefs = request.selection { policy.apply(to: &result) } else { policy.apply(to: &result, reportUnused: false) }
         result.durationMs = milliseconds(since: started, clock)
         return result
     }

@@ -98,11 +98,15 @@ final class FixtureManifestTests: XCTestCase {
         if case .finding = examine("negative/model.pt") { XCTFail("text named model.pt reported") }
     }
 
-    func testFingerprintIsStableAndPathSensitive() throws {
+    func testFingerprintFollowsContentNotPath() throws {
+        // data.bin is a byte-identical copy of tiny-llama.safetensors: a renamed file keeps its
+        // fingerprint (a baseline keeps accepting it); other content gets another.
         guard case .finding(let a) = examine("positive/data.bin"), case .finding(let b) = examine("positive/data.bin"),
-              case .finding(let c) = examine("positive/tiny-llama.safetensors") else { return XCTFail("not found") }
+              case .finding(let c) = examine("positive/tiny-llama.safetensors"),
+              case .finding(let d) = examine("positive/adapter_model.safetensors") else { return XCTFail("not found") }
         XCTAssertEqual(a.fingerprint, b.fingerprint)
-        XCTAssertNotEqual(a.fingerprint, c.fingerprint)
+        XCTAssertEqual(a.fingerprint, c.fingerprint)
+        XCTAssertNotEqual(a.fingerprint, d.fingerprint)
         XCTAssertEqual(a.fingerprint.count, 32)
     }
 }

@@ -100,7 +100,7 @@ final class ScanRunnerTests: XCTestCase {
         result.missingObjects = 2
         XCTAssertEqual(ExitPolicy().decide(result).status, 2)
         let secrets = ScanRunner(scanner: ContentScanner(secrets: SecretDetector()), workers: 2)
-        let env = Array("HF_TOKEN=hf_FakeMoatTestTokenAbCdEfGhIjKlMnOp\n".utf8)
+        let env = Array("HF_TOKEN=hf_FakeMoatTokenQwZxRtYuPlMnBvCxZaSdFgHj\n".utf8)
         try secrets.run(InputBatch(inputs: [fileInput("ci.env")], reader: ReversedReader(contents: [env])), into: &result)
         XCTAssertEqual(result.worstSeverity, .block, "\(result.findings.map(\.rule))")
         XCTAssertEqual(ExitPolicy().decide(result), .blocked)

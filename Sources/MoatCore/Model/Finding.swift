@@ -35,6 +35,9 @@ public struct Finding: Sendable {
     public var fingerprint: String
     /// Where the content lives in a repository's history (history scans only).
     public var provenance: Provenance?
+    /// Set when the user accepted this finding (an allowlist entry, an inline `moat:allow`, a
+    /// baseline): it is reported apart and never fails a scan.
+    public var suppression: Suppression?
 
     public init(kind: Kind, category: Category, rule: String, format: String, severity: Severity, path: PathBytes,
                 size: Int, blob: String? = nil, commit: String? = nil, line: Int? = nil, column: Int? = nil,

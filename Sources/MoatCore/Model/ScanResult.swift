@@ -43,6 +43,18 @@ public struct ScanResult: Sendable {
     public var warnings: [String] = []
     /// Inputs not scanned, by reason.
     public var skipped: [SkipReason: Int] = [:]
+    /// Findings the user accepted (allowlist, baseline, inline `moat:allow`), each with its
+    /// `suppression`: counted and listed on request, never failing the scan.
+    public var suppressed: [Finding] = []
+    /// Allowlist entries that matched nothing in this scan ("allow entry 2 at .moat.yaml:14 ..."),
+    /// so allowlists do not rot.
+    public var unusedAllowEntries: [String] = []
+    /// Baseline entries whose finding was not seen in this scan (fixed, or out of its scope).
+    public var staleBaselineEntries = 0
+    /// The lowest severity that fails this scan (the policy's `fail-on`).
+    public var failOn: Severity = .block
+    /// Whether reports list the suppressed findings (`--show-suppressed`); they always count them.
+    public var showSuppressed = false
 
     public init(mode: ScanMode, root: String) {
         self.mode = mode
@@ -52,8 +64,14 @@ public struct ScanResult: Sendable {
     /// The most severe finding's severity, or nil when there are none.
     public var worstSeverity: Severity? { findings.map(\.severity).max() }
 
+    /// Whether some finding is at or above `failOn`.
+    public var fails: Bool { worstSeverity.map { $0 >= failOn } ?? false }
+
     /// Findings sorted for output: most severe first, then by path.
-    public var sortedFindings: [Finding] {
+    public var sortedFindings: [Finding] { Self.sorted(findings) }
+
+    /// `findings` most severe first, then by path, line, column and rule.
+    public static func sorted(_ findings: [Finding]) -> [Finding] {
         findings.sorted { a, b in
             if a.severity != b.severity { return a.severity > b.severity }
             if a.path != b.path { return a.path < b.path }

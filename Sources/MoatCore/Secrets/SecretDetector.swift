@@ -12,6 +12,9 @@ public final class SecretDetector: @unchecked Sendable {
     public let matcher: SecretMatcher
     /// Keep full values in findings (`--show-secrets`); otherwise only a redacted preview.
     public let showSecrets: Bool
+    /// Entries of the config's `allow:` list; those with a value condition are applied here,
+    /// where the value is still known.
+    public let allowlist: Allowlist
     /// The most text read from one input.
     public static let textLimit = 16 << 20
     /// How much of a binary is searched for printable strings (headers live at the start).
@@ -23,7 +26,8 @@ public final class SecretDetector: @unchecked Sendable {
     /// Compile errors of user rules are reported by `RuleFile`; a built-in rule that fails to compile
     /// is skipped by the engine and listed by `moat rules --test`.
     public init(rules: [SecretRule] = SecretRule.builtin, configRules: [ConfigRule] = ConfigRule.builtin,
-                database: SecretMatcher.DatabasePolicy = .none, showSecrets: Bool = false) {
+                database: SecretMatcher.DatabasePolicy = .none, showSecrets: Bool = false, allowlist: Allowlist = Allowlist()) {
+        self.allowlist = allowlist
         self.rules = rules
         self.configRules = configRules
         self.showSecrets = showSecrets
@@ -48,7 +52,8 @@ public final class SecretDetector: @unchecked Sendable {
     public func findings(in input: SniffInput, kind: ContentKind,
                          deduplicate: Bool = true) -> [Finding] {
         let pick: ([RawMatch], UnsafeRawBufferPointer) -> [RawMatch] = deduplicate ? { self.deduplicated($0, in: $1) } : { m, _ in m }
-        var out = configFindings(in: input, kind: kind)
+        let config = configFindings(in: input, kind: kind)
+        var out: [Finding] = []
         switch kind {
         case .skip:
             break
@@ -72,7 +77,10 @@ public final class SecretDetector: @unchecked Sendable {
                 }
             }
         }
-        return out
+        // A config file's content match on a line a provider rule already reported is the same
+        // value found twice: keep the provider's finding, which says what the value is.
+        let reported = Set(out.compactMap(\.line))
+        return config.filter { !deduplicate || $0.line == nil || !reported.contains($0.line!) } + out
     }
 
     /// Where several rules matched: a generic rule's match that overlaps a provider rule's is
@@ -107,12 +115,26 @@ public final class SecretDetector: @unchecked Sendable {
         let inText = format == "text"
         let where_ = inText ? "" : " (in the \(format) content at byte \(base + m.secret.lowerBound))"
         let preview = Redaction.preview(value[...])
-        return Finding(
+        var f = Finding(
             kind: .secret, category: rule.category, rule: rule.findingRuleID, format: format, severity: .block, path: input.path,
             size: input.size, line: inText ? position.line : nil, column: inText ? position.column : nil,
             secret: SecretEvidence(preview: preview, value: showSecrets ? String(decoding: value, as: UTF8.self) : nil, entropy: entropy, why: why),
             summary: ArtifactSummary(), label: rule.name, message: "\(rule.name): \(preview)\(where_)",
-            fingerprint: Fingerprint.secret(rule: rule.findingRuleID, path: input.path, value: value))
+            fingerprint: Fingerprint.secret(rule: rule.findingRuleID, value: value))
+        f.suppression = suppression(path: input.path, ruleIDs: [rule.findingRuleID, rule.id], value: value,
+                                    text: inText ? buf : nil, offset: m.secret.lowerBound)
+        return f
+    }
+
+    /// An allowlist entry on the value, else a `moat:allow` comment at the match (text only).
+    private func suppression(path: PathBytes, ruleIDs: [String], value: [UInt8], text: UnsafeRawBufferPointer?, offset: Int) -> Suppression? {
+        if let i = allowlist.firstMatch(path: path, rule: ruleIDs[0], value: value) {
+            return Suppression(source: .allowlist(i), reason: allowlist.entries[i].reason)
+        }
+        if let text, let reason = InlineAllow.reason(in: text, at: offset, ruleIDs: ruleIDs) {
+            return Suppression(source: .inline, reason: reason)
+        }
+        return nil
     }
 
     /// Sensitive configuration files: by name, and by content when the rule has a pattern.
@@ -120,11 +142,11 @@ public final class SecretDetector: @unchecked Sendable {
         let lower = input.path.lowercased
         var out: [Finding] = []
         for (i, rule) in configRules.enumerated() where rule.matches(lowercasedPath: lower) {
-            var line: Int?, evidence: SecretEvidence?
+            var line: Int?, evidence: SecretEvidence?, accepted: Suppression?, matched: [UInt8]?
             if rule.content != nil {
                 guard case .text = kind, let pattern = configPatterns[i],
                       let bytes = input.prefix(min(input.size, SecretDetector.textLimit)) else { continue }
-                let hit: (Int, SecretEvidence)? = bytes.withUnsafeBytes { buf in
+                let hit: (Int, SecretEvidence, Suppression?, [UInt8])? = bytes.withUnsafeBytes { buf in
                     var from = 0
                     while from <= buf.count, let m = try? pattern.firstMatch(in: buf, from: from) {
                         let value = Array(buf[m.secret])
@@ -133,34 +155,39 @@ public final class SecretDetector: @unchecked Sendable {
                             var locator = TextLocator(buf)
                             return (locator.locate(m.secret.lowerBound).line,
                                     SecretEvidence(preview: Redaction.preview(value[...]), value: showSecrets ? String(decoding: value, as: UTF8.self) : nil,
-                                                   entropy: entropy, why: "file name + content pattern"))
+                                                   entropy: entropy, why: "file name + content pattern"),
+                                    suppression(path: input.path, ruleIDs: [rule.findingRuleID, rule.id], value: value, text: buf, offset: m.secret.lowerBound),
+                                    value)
                         }
                         from = max(m.whole.upperBound, m.whole.lowerBound + 1)
                     }
                     return nil
                 }
-                guard let (l, e) = hit else { continue }
+                guard let (l, e, s, v) = hit else { continue }
                 line = l
                 evidence = e
+                accepted = s
+                matched = v
             }
             let message = rule.name + (evidence.map { ": \($0.preview)" } ?? "")
-            out.append(Finding(kind: .secret, category: rule.category, rule: rule.findingRuleID, format: "config", severity: .block,
-                               path: input.path, size: input.size, line: line, column: nil, secret: evidence,
-                               summary: ArtifactSummary(), label: rule.name, message: message,
-                               fingerprint: Fingerprint.secret(rule: rule.findingRuleID, path: input.path, value: Array(input.head.prefix(4096)))))
+            var f = Finding(kind: .secret, category: rule.category, rule: rule.findingRuleID, format: "config", severity: .block,
+                            path: input.path, size: input.size, line: line, column: nil, secret: evidence,
+                            summary: ArtifactSummary(), label: rule.name, message: message,
+                            fingerprint: Fingerprint.secret(rule: rule.findingRuleID, value: matched ?? Array(input.head.prefix(4096))))
+            f.suppression = accepted
+            out.append(f)
         }
         return out
     }
 }
 
 extension Fingerprint {
-    /// SHA-256 over the rule, the path and the secret value, cut to 32 hex digits: stable when the
-    /// line moves, different for a rotated value.
-    public static func secret(rule: String, path: PathBytes, value: [UInt8]) -> String {
+    /// SHA-256 over the rule and the secret value, cut to 32 hex digits: stable when the line or
+    /// the file moves and in every mode (scan, staged, history), different for a rotated value.
+    /// (A config file found by name alone has its first 4 KiB as the value.)
+    public static func secret(rule: String, value: [UInt8]) -> String {
         var h = SHA256()
-        h.update(data: Array("moat-secret-v1\0\(rule)\0".utf8))
-        h.update(data: path.bytes)
-        h.update(data: [0])
+        h.update(data: Array("moat-secret-v2\0\(rule)\0".utf8))
         h.update(data: value)
         return hex(h.finalize().prefix(16))
     }

@@ -19,7 +19,7 @@ struct ScanCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let scans = try detection.scans(database: .cachedOrCompiled)
+        let scans = try detection.scans(database: .cachedOrCompiled, configSearchStart: paths.first ?? ".")
         let result = try scans.workTree(paths, respectIgnore: !noIgnore, root: Terminal.currentDirectory())
         try output.finish(result, policy: ExitPolicy())
     }

@@ -18,6 +18,12 @@ struct OutputOptions: ParsableArguments {
     @Option(name: .long, help: "Colour the text report: auto (on a terminal), always, never.")
     var color: ColorChoice = .auto
 
+    @Flag(name: .customLong("show-suppressed"), help: "List the findings an allowlist, baseline or moat:allow comment accepted.")
+    var showSuppressed = false
+
+    @Option(name: .customLong("write-baseline"), help: ArgumentHelp("Write every finding to FILE as a baseline (use it with --baseline), then exit 0.", valueName: "file"))
+    var writeBaseline: String?
+
     /// Warnings printed on stderr before the rest are only counted.
     static let warningLimit = 20
 
@@ -42,7 +48,16 @@ struct OutputOptions: ParsableArguments {
     /// Writes the report, then ends the command as `policy` decides: returns for exit 0, throws
     /// the exit code otherwise (with one error line for an incomplete scan).
     func finish(_ result: ScanResult, policy: ExitPolicy) throws {
+        var result = result
+        result.showSuppressed = showSuppressed
         try emit(result)
+        if let path = writeBaseline {
+            // Accepting today's findings is the point: the scan that writes a baseline passes.
+            let baseline = Baseline(findings: result.findings + result.suppressed)
+            try Terminal.writeFile(path, baseline.serialized())
+            Terminal.writeErr("moat: wrote \(baseline.entries.count) \(baseline.entries.count == 1 ? "finding" : "findings") to \(path)\n")
+            return
+        }
         switch policy.decide(result) {
         case .pass: return
         case .blocked: throw ExitCode(1)
@@ -57,6 +72,10 @@ struct OutputOptions: ParsableArguments {
         // A damaged repository can produce thousands: the first ones say what kind of damage it is,
         // the JSON report keeps them all.
         for w in result.warnings.prefix(Self.warningLimit) { Terminal.warning(w) }
+        for u in result.unusedAllowEntries { Terminal.writeErr("moat: note: \(u)\n") }
+        if result.staleBaselineEntries > 0 {
+            Terminal.writeErr("moat: note: \(result.staleBaselineEntries) baseline \(result.staleBaselineEntries == 1 ? "entry" : "entries") matched nothing (fixed or gone): rewrite it with --write-baseline\n")
+        }
         if result.warnings.count > Self.warningLimit {
             Terminal.warning("\(result.warnings.count - Self.warningLimit) more warnings not shown (--format json lists them all)")
         }
