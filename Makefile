@@ -7,7 +7,7 @@ RELEASE_FLAGS := -c release --static-swift-stdlib
 BIN_DEBUG := .build/debug/moat
 BIN_RELEASE := .build/release/moat
 
-.PHONY: setup build release test demo bench fixtures clean
+.PHONY: setup build release test gate demo bench fixtures fuzz clean
 
 ## Install the system libraries moat links against (Debian/Ubuntu; needs root or sudo).
 setup:
@@ -22,6 +22,10 @@ release: setup
 test: setup
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --disable-swift-testing
+
+## moat gates its own repository: every blob of its history, with the project's .moat.yaml.
+gate: build
+	$(BIN_DEBUG) history --no-progress
 
 demo: release
 	@scripts/demo.sh $(BIN_RELEASE)
