@@ -63,4 +63,42 @@ final class HookEndToEndTests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
         XCTAssertEqual(try headCount(), 2)
     }
+
+    func testTheProjectConfigAllowsFixturesThroughTheHook() throws {
+        try CLI.write("allow:\n  - path: \"tests/fixtures/**\"\n    reason: test data\n", to: ".moat.yaml", in: repo)
+        try CLI.plantTiled("positive/weights_fc1.bf16.bin", as: "tests/fixtures/weights.bin", bytes: 1 << 20, in: repo)
+        try CLI.git(["add", "."], in: repo)
+        let allowed = try CLI.run(URL(fileURLWithPath: "/usr/bin/git"), ["commit", "-q", "-m", "fixture"], in: repo)
+        XCTAssertEqual(allowed.status, 0, allowed.stdout + allowed.stderr)
+        XCTAssertEqual(try headCount(), 2)
+        // The same bytes elsewhere are still blocked.
+        try CLI.plantTiled("positive/weights_fc1.bf16.bin", as: "models/weights.bin", bytes: 1 << 20, in: repo)
+        try CLI.git(["add", "."], in: repo)
+        let blocked = try CLI.run(URL(fileURLWithPath: "/usr/bin/git"), ["commit", "-q", "-m", "leak"], in: repo)
+        XCTAssertNotEqual(blocked.status, 0)
+        XCTAssertEqual(try headCount(), 2)
+    }
+
+    func testABaselineAcceptsTheHistoryAsItIsAndOnlyNewLeaksFail() throws {
+        try CLI.write("HF_TOKEN=hf_FakeMoatTokenQwZxRtYuPlMnBvCxZaSdFgHj\n", to: "old.env", in: repo)
+        try CLI.git(["add", "."], in: repo)
+        try CLI.git(["commit", "-q", "--no-verify", "-m", "an old leak"], in: repo)
+        let baseline = repo.appendingPathComponent(".moat-baseline.json").path
+        let write = try CLI.moat(["history", "--no-progress", "--write-baseline", baseline], in: repo)
+        XCTAssertEqual(write.status, 0, write.stderr)
+        XCTAssertTrue(write.stderr.contains("wrote 1 finding"), write.stderr)
+        XCTAssertEqual(try CLI.moat(["history", "--no-progress", "--baseline", baseline], in: repo).status, 0)
+        XCTAssertEqual(try CLI.moat(["history", "--no-progress"], in: repo).status, 1, "without the baseline it still fails")
+        try CLI.write("baseline: .moat-baseline.json\n", to: ".moat.yaml", in: repo)
+        XCTAssertEqual(try CLI.moat(["history", "--no-progress"], in: repo).status, 0, "the config names the baseline")
+        try CLI.write("HF_TOKEN=hf_FakeMoatOtherQwZxRtYuPlMnBvCxZaSdFgHj\n", to: "new.env", in: repo)
+        try CLI.git(["add", "new.env"], in: repo)
+        try CLI.git(["commit", "-q", "--no-verify", "-m", "a new leak"], in: repo)
+        let r = try CLI.moat(["history", "--no-progress", "--format", "json", "--show-suppressed"], in: repo)
+        XCTAssertEqual(r.status, 1)
+        let report = try CLI.json(r.stdout)
+        XCTAssertEqual(CLI.findings(report).compactMap { $0["path"] as? String }, ["new.env"])
+        XCTAssertEqual((report["suppressed"] as? [[String: Any]])?.compactMap { $0["path"] as? String }, ["old.env"])
+        XCTAssertEqual((report["scan"] as? [String: Any])?["suppressed"] as? Int, 1)
+    }
 }
