@@ -9,6 +9,8 @@ pkg-config --exists libhs 2>/dev/null || need+=(libvectorscan-dev)
 pkg-config --exists libdeflate 2>/dev/null || need+=(libdeflate-dev)
 command -v pkg-config >/dev/null || need+=(pkg-config)
 command -v git >/dev/null || need+=(git)
+# pre-commit, for the test of .pre-commit-hooks.yaml (optional: that test is skipped without it).
+command -v pre-commit >/dev/null || python3 -m pip install -q pre-commit >/dev/null 2>&1 || true
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 echo "setup: installing ${need[*]}" >&2
 sudo=""

@@ -101,4 +101,22 @@ final class HookEndToEndTests: XCTestCase {
         XCTAssertEqual((report["suppressed"] as? [[String: Any]])?.compactMap { $0["path"] as? String }, ["old.env"])
         XCTAssertEqual((report["scan"] as? [String: Any])?["suppressed"] as? Int, 1)
     }
+
+    func testThePreCommitFrameworkRunsMoatFromThisRepository() throws {
+        let preCommit = ["/usr/local/bin/pre-commit", "/root/.pyenv/shims/pre-commit", "/usr/bin/pre-commit"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        guard let preCommit else { throw XCTSkip("pre-commit is not installed (scripts/setup.sh installs it)") }
+        let project = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let path = CLI.productsDirectory.path + ":/usr/local/bin:/usr/bin:/bin:" + (ProcessInfo.processInfo.environment["PATH"] ?? "")
+        try CLI.plantTiled("positive/weights_fc1.bf16.bin", as: "ckpt/weights.bin", bytes: 1 << 20, in: repo)
+        try CLI.git(["add", "."], in: repo)
+        let env: [String: String?] = ["PATH": path, "PRE_COMMIT_HOME": repo.appendingPathComponent(".pre-commit-cache").path]
+        let blocked = try CLI.run(URL(fileURLWithPath: preCommit), ["try-repo", project.path, "moat"], in: repo, environment: env)
+        XCTAssertNotEqual(blocked.status, 0, blocked.stdout)
+        XCTAssertTrue(blocked.stdout.contains("ckpt/weights.bin"), blocked.stdout + blocked.stderr)
+        try CLI.git(["rm", "-q", "--cached", "ckpt/weights.bin"], in: repo)
+        try CLI.write("print('ok')\n", to: "train.py", in: repo)
+        try CLI.git(["add", "train.py"], in: repo)
+        let passed = try CLI.run(URL(fileURLWithPath: preCommit), ["try-repo", project.path, "moat"], in: repo, environment: env)
+        XCTAssertEqual(passed.status, 0, passed.stdout + passed.stderr)
+    }
 }
