@@ -22,7 +22,7 @@ let package = Package(
         .systemLibrary(name: "CVectorscan", pkgConfig: "libhs", providers: [.apt(["libvectorscan-dev"])]),
 
         // Bounded byte access shared by sources and detectors: no git, no formats.
-        .target(name: "MoatBytes", dependencies: ["CZlib"]),
+        .target(name: "MoatBytes", dependencies: ["CZlib", "CDeflate"]),
 
         // The secret-matching engine: patterns in, (rule, range) matches out. Keyword prefilter,
         // vectorscan database and PCRE2-JIT confirmation behind one interface; no git, files or reports.

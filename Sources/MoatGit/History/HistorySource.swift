@@ -42,7 +42,7 @@ public final class HistorySource {
     /// Up to `missingSampleLimit` of the objects counted as missing, in the order they were met.
     public let missingSamples: [MissingObject]
     /// The packs mapped for a preloaded walk, reused to read blobs in pack order (`readBlobs`).
-    let packs: [PackContents]
+    let packs: [PackLayout]
     /// Where each of `blobs` sits in `packs`, when it does.
     let packLocations: [PackLocation?]
 
@@ -170,7 +170,7 @@ final class HistoryWalk {
     var onStep: ((HistorySource.Step) -> Void)?
     /// Trees decoded up front, when preloaded; released after the walk.
     var treeStore: TreeStore?
-    var packs: [PackContents] = []
+    var packs: [PackLayout] = []
 
     /// Reached only through the walk, never through a commit: the `commit` of a record.
     static let noCommit: Int32 = -1
@@ -225,9 +225,9 @@ final class HistoryWalk {
         case .automatic: guard commitOrder.count >= HistorySource.automaticThreshold else { return }
         case .always: break
         }
-        guard let reader = repository.packReader() else { return }
+        guard let packStore = repository.packStore() else { return }
         onStep?(.decodingTrees(commits: commitOrder.count))
-        let packs = PackContents.all(in: reader.objectDirectories)
+        let packs = packStore.packs.map(PackLayout.init(file:))
         guard !packs.isEmpty else { return }
         self.packs = packs
         let store = TreeStore.load(packs: packs, workers: workers, budget: HistoryWalk.treeStoreBudget)
@@ -299,7 +299,10 @@ final class HistoryWalk {
             if blobIndex.contains(key) || seenTrees.contains(key) || symlinks.contains(key) { continue }
             var size = 0
             var type = GIT_OBJECT_INVALID
-            guard git_odb_read_header(&size, &type, odb, &id) == 0, type == GIT_OBJECT_BLOB else { continue }
+            // An object listed but unreadable (a corrupt loose file, a damaged pack) is of unknown
+            // type: counted, not dropped.
+            guard git_odb_read_header(&size, &type, odb, &id) == 0 else { noteMissing(id, .object); continue }
+            guard type == GIT_OBJECT_BLOB else { continue }
             found.append(id)
         }
         found.sort { a, b in var a = a, b = b; return git_oid_cmp(&a, &b) < 0 }

@@ -37,7 +37,7 @@ final class TreeStore: @unchecked Sendable {  // immutable after load
 
     /// Decodes the trees of `packs` with `workers` threads, holding at most `budget` bytes of tree
     /// data.
-    static func load(packs: [PackContents], workers: Int, budget: Int) -> TreeStore {
+    static func load(packs: [PackLayout], workers: Int, budget: Int) -> TreeStore {
         let store = TreeStore()
         // The work: every tree entry, pack by pack in offset order, cut into one contiguous run per
         // worker so that each worker meets delta bases right before their deltas.
@@ -63,7 +63,7 @@ final class TreeStore: @unchecked Sendable {  // immutable after load
             for item in frozen[range] {
                 if decoder?.pack !== packs[Int(item.pack)] {
                     decodedBefore += decoder?.bytesDecoded ?? 0
-                    decoder = PackObjectDecoder(pack: packs[Int(item.pack)], maxObjectSize: 64 << 20, cacheLimit: 4 << 20)
+                    decoder = PackObjectDecoder(pack: packs[Int(item.pack)], maxObjectSize: BlobReadPolicy.maxStreamCap, cacheLimit: 4 << 20)
                 }
                 // Past its share of memory, or of decoding work (a crafted pack can make each tree
                 // cost gigabytes of delta copying), a worker stops: the walk reads the rest lazily.
