@@ -36,7 +36,7 @@ let package = Package(
         ),
 
         // Git sources (index, work tree, hooks): produce blobs, know nothing of detection.
-        .target(name: "MoatGit", dependencies: ["CGit2", "CZlib", "CDeflate", "MoatBytes"]),
+        .target(name: "MoatGit", dependencies: ["CGit2", "MoatBytes"]),
 
         // Output formats, one file each.
         .target(name: "MoatReport", dependencies: ["MoatCore"]),

@@ -19,7 +19,7 @@ func readPrefix(_ path: PathBytes, limit: Int = 64 << 10) -> [UInt8]? { FileIO.r
 /// Writes `bytes` to `path` with mode 0755, atomically: a temporary file beside it is renamed over it.
 func writeExecutable(_ bytes: [UInt8], to path: PathBytes) throws(GitError) {
     let temporary = PathBytes(path.bytes + Array(".moat-tmp".utf8))
-    let fd = open(temporary.cString, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o755)
+    let fd = FileIO.open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode: 0o755)
     guard fd >= 0 else { throw fileError("cannot write \(temporary)") }
     guard bytes.withUnsafeBytes({ FileIO.write(fd, $0) }) else {
         let e = fileError("cannot write \(temporary)"); close(fd); unlink(temporary.cString); throw e

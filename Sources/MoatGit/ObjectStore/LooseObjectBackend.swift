@@ -56,17 +56,16 @@ enum LooseObjectBackend {
         var hex = [CChar](repeating: 0, count: 41)
         git_oid_fmt(&hex, id)
         // <objects>/xx/yyyy…, from the raw bytes of the directory (it need not be UTF-8).
-        var pathBytes = Array(UnsafeBufferPointer(start: dir, count: strlen(dir)))
-        if pathBytes.last != CChar(UInt8(ascii: "/")) { pathBytes.append(CChar(UInt8(ascii: "/"))) }
-        pathBytes += hex[0..<2] + [CChar(UInt8(ascii: "/"))] + hex[2..<40] + [0]
-        let path = String(decoding: pathBytes.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        let fd = Glibc.open(pathBytes, O_RDONLY | O_CLOEXEC)
+        let hexDigits = hex[0..<40].map { UInt8(bitPattern: $0) }
+        let location = PathBytes(cString: dir).appending(Array(hexDigits[0..<2])).appending(Array(hexDigits[2...]))
+        let path = location.description
+        let fd = FileIO.open(location, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return errno == ENOENT || errno == ENOTDIR ? .absent : .corrupt("cannot open loose object \(path)") }
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return .notHere }
         let size = Int(st.st_size)
-        guard size < Int(Int32.max) else { return .notHere }
+        guard headerOnly || size < Int(Int32.max) else { return .notHere }
         let wanted = headerOnly ? min(size, 64 << 10) : size
         guard let file = FileIO.pread(fd, count: wanted, at: 0), file.count == wanted else {
             return .corrupt("cannot read loose object \(path)")
