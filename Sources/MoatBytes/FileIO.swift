@@ -71,6 +71,22 @@ public enum FileIO {
         return failed ? nil : out
     }
 
+    /// Maps the regular file at `path` read-only: its address and size, to release with
+    /// `munmap`; nil when it cannot be opened, is not a regular file, is smaller than
+    /// `minimumSize`, or cannot be mapped. Mapping costs address space, not memory: pack files
+    /// and their indexes are read this way.
+    public static func mapReadOnly(_ path: PathBytes, minimumSize: Int = 1) -> (address: UnsafeMutableRawPointer, size: Int)? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_size >= max(minimumSize, 1), st.st_size < Int64(Int.max / 2)
+        else { return nil }
+        let size = Int(st.st_size)
+        guard let map = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), map != MAP_FAILED else { return nil }
+        return (map, size)
+    }
+
     /// The first `limit` bytes of the file at `path` (following symlinks); nil when it cannot be
     /// opened or read.
     public static func readPrefix(_ path: PathBytes, limit: Int) -> [UInt8]? {

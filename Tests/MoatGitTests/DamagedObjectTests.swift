@@ -74,8 +74,7 @@ final class DamagedObjectTests: XCTestCase {
         let repo = try scratch.initRepository()
         let content = Self.noise(400_000, seed: 11)
         try scratch.write("repo/w.bin", content)
-        try scratch.git(["add", "."], in: repo)
-        try scratch.git(["commit", "-qm", "w"], in: repo)
+        try scratch.commit([:], in: repo)
         try scratch.git(["repack", "-adq"], in: repo)
         let pack = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: repo + "/.git/objects/pack").first { $0.hasSuffix(".pack") })
         let packPath = repo + "/.git/objects/pack/" + pack
@@ -102,15 +101,11 @@ final class DamagedObjectTests: XCTestCase {
     func testPackIndexOffsetPastThePackIsUnreadableNotACrash() throws {
         let scratch = try Scratch()
         let repo = try scratch.initRepository()
-        try scratch.write("repo/a.txt", "first\n")
-        try scratch.git(["add", "."], in: repo)
-        try scratch.git(["commit", "-qm", "a"], in: repo)
+        try scratch.commit(["a.txt": "first\n"], in: repo)
         try scratch.git(["repack", "-adq"], in: repo)
-        let id = try XCTUnwrap(ObjectID(hex: try scratch.git(["rev-parse", "HEAD:a.txt"], in: repo).trimmingCharacters(in: .whitespacesAndNewlines)))
+        let id = try scratch.objectID("HEAD:a.txt", in: repo)
         // A second commit, loose, so the walk has something readable.
-        try scratch.write("repo/b.txt", "second\n")
-        try scratch.git(["add", "."], in: repo)
-        try scratch.git(["commit", "-qm", "b"], in: repo)
+        try scratch.commit(["b.txt": "second\n"], in: repo)
 
         let dir = repo + "/.git/objects/pack/"
         let idx = dir + (try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: dir).first { $0.hasSuffix(".idx") }))
@@ -140,9 +135,7 @@ final class DamagedObjectTests: XCTestCase {
     func testUnreadableDanglingObjectIsCountedMissing() throws {
         let scratch = try Scratch()
         let repo = try scratch.initRepository()
-        try scratch.write("repo/a.txt", "kept\n")
-        try scratch.git(["add", "."], in: repo)
-        try scratch.git(["commit", "-qm", "a"], in: repo)
+        try scratch.commit(["a.txt": "kept\n"], in: repo)
         try scratch.write("repo/dangling.txt", "never committed\n")
         let id = try XCTUnwrap(ObjectID(hex: try scratch.git(["hash-object", "-w", "dangling.txt"], in: repo).trimmingCharacters(in: .whitespacesAndNewlines)))
         // A zlib stream whose header is garbage: the object is listed but unreadable.

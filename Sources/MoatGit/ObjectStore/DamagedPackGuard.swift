@@ -25,19 +25,13 @@ enum DamagedPackGuard {
     /// Adds the fence for `packs` to `odb`, asked before the packs and loose objects.
     @discardableResult
     static func install(on odb: OpaquePointer, packs: [PackFile]) -> Bool {
-        let backend = UnsafeMutablePointer<moat_owned_backend>.allocate(capacity: 1)
-        backend.initialize(to: moat_owned_backend())
-        guard cgit2_init_backend(&backend.pointee.parent) == 0 else { backend.deallocate(); return false }
-        backend.pointee.owner = Unmanaged.passRetained(Fence(packs)).toOpaque()
-        backend.pointee.parent.read = guardRead
-        backend.pointee.parent.read_header = guardReadHeader
-        backend.pointee.parent.free = guardFree
-        // libgit2 calls `foreach` on every backend without checking it; listing is the packs' job.
-        backend.pointee.parent.foreach = { _, _, _ in 0 }
         // Priority 3: above the packs and the loose backends (2), so it is asked first.
-        let rc = backend.withMemoryRebound(to: git_odb_backend.self, capacity: 1) { git_odb_add_backend(odb, $0, 3) }
-        if rc != 0 { guardFree(UnsafeMutableRawPointer(backend).assumingMemoryBound(to: git_odb_backend.self)) }
-        return rc == 0
+        addOdbBackend(moat_owned_backend(), to: odb, priority: 3) { backend in
+            backend.pointee.owner = Unmanaged.passRetained(Fence(packs)).toOpaque()
+            backend.pointee.parent.read = guardRead
+            backend.pointee.parent.read_header = guardReadHeader
+            backend.pointee.parent.free = guardFree
+        }
     }
 
     /// `GIT_ENOTFOUND` (ask the next backend) for an object no damaged pack lists; an error naming

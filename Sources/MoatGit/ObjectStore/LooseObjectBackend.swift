@@ -21,20 +21,13 @@ import Darwin
 enum LooseObjectBackend {
     /// Adds the backend for `objectsDirectory` to `odb`.
     static func install(on odb: OpaquePointer, objectsDirectory: UnsafePointer<CChar>) -> Bool {
-        let backend = UnsafeMutablePointer<moat_loose_backend>.allocate(capacity: 1)
-        backend.initialize(to: moat_loose_backend())
-        guard cgit2_init_backend(&backend.pointee.parent) == 0 else { backend.deallocate(); return false }
-        backend.pointee.objects_dir = strdup(objectsDirectory)
-        backend.pointee.parent.read = looseRead
-        backend.pointee.parent.read_header = looseReadHeader
-        backend.pointee.parent.free = looseFree
-        // libgit2 calls `foreach` on every backend without checking it: listing is left to its own
-        // loose backend, which sees the same files.
-        backend.pointee.parent.foreach = { _, _, _ in 0 }
         // Priority 2, added after the packs (also 2): libgit2 sorts stably, so packs are asked first.
-        let rc = backend.withMemoryRebound(to: git_odb_backend.self, capacity: 1) { git_odb_add_backend(odb, $0, 2) }
-        if rc != 0 { looseFree(UnsafeMutableRawPointer(backend).assumingMemoryBound(to: git_odb_backend.self)) }
-        return rc == 0
+        addOdbBackend(moat_loose_backend(), to: odb, priority: 2) { backend in
+            backend.pointee.objects_dir = strdup(objectsDirectory)
+            backend.pointee.parent.read = looseRead
+            backend.pointee.parent.read_header = looseReadHeader
+            backend.pointee.parent.free = looseFree
+        }
     }
 
     /// The most a loose object may inflate to here (bigger ones fall through to libgit2).

@@ -34,13 +34,7 @@ final class PackFile: @unchecked Sendable {
     /// Maps the pack at `path` described by `index`; nil when it is missing, is not a pack, does
     /// not match the index (object count, checksum) or cannot be mapped.
     init?(path: PathBytes, index: PackIndex) {
-        let fd = FileIO.open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_size >= 32, st.st_size < Int64(Int.max / 2) else { return nil }
-        let size = Int(st.st_size)
-        guard let map = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), map != MAP_FAILED else { return nil }
+        guard let (map, size) = FileIO.mapReadOnly(path, minimumSize: 32) else { return nil }
         let bytes = UnsafeRawPointer(map)
         let version = BigEndian.uint32(bytes, at: 4)
         // Entry numbers are 32-bit (`PackLayout`); a pack of 2^31 objects is beyond any real repository.

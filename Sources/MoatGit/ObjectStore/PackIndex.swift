@@ -42,13 +42,7 @@ final class PackIndex: @unchecked Sendable {  // immutable after init
 
     /// Opens and checks an index file; nil when it cannot be read or is not a valid index.
     convenience init?(path: PathBytes) {
-        let fd = FileIO.open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_size > 0, st.st_size < Int64(Int.max / 2) else { return nil }
-        let size = Int(st.st_size)
-        guard let map = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), map != MAP_FAILED else { return nil }
+        guard let (map, size) = FileIO.mapReadOnly(path) else { return nil }
         self.init(storage: .mapped(map, size), base: UnsafeRawPointer(map), size: size)
     }
 
