@@ -1,6 +1,7 @@
 import Dispatch
 import CGit2
 import MoatBytes
+import Synchronization
 
 /// Every unique blob in a part of a repository's history, each listed once, attributed to the first
 /// commit (in walk order) that carries it and to its path there. Only the object headers of blobs
@@ -391,23 +392,29 @@ extension HistoryWalk {
         let ids = ordered.map { ObjectID(records[$0].id) }
         let n = max(1, min(workers, ids.count / 4096 + 1))
         let per = (ids.count + n - 1) / n
-        located.withUnsafeMutableBufferPointer { out in
-            let shared = UnsafeSendable(out)
-            DispatchQueue.concurrentPerform(iterations: n) { w in
-                var decoders = [PackObjectDecoder?](repeating: nil, count: packs.count)  // made when needed
-                for i in (w * per)..<min(ids.count, (w + 1) * per) {
-                    for (p, pack) in packs.enumerated() {
-                        guard let k = pack.entry(of: ids[i]) else { continue }
-                        if pack.types[k] == PackEntryKind.blob.rawValue {
-                            if decoders[p] == nil { decoders[p] = PackObjectDecoder(pack: pack, cacheLimit: 0) }
-                            if let size = decoders[p]!.objectSize(k) {
-                                shared.value[i] = PackLocation(pack: Int32(p), entry: Int32(k), size: size)
-                            }
+        // Each worker fills its own slice; the slices are put together after.
+        let slices = Mutex<[(worker: Int, locations: [PackLocation?])]>([])
+        DispatchQueue.concurrentPerform(iterations: n) { w in
+            let range = (w * per)..<max(w * per, min(ids.count, (w + 1) * per))
+            var mine = [PackLocation?](repeating: nil, count: range.count)
+            var decoders = [PackObjectDecoder?](repeating: nil, count: packs.count)  // made when needed
+            for i in range {
+                for (p, pack) in packs.enumerated() {
+                    guard let k = pack.entry(of: ids[i]) else { continue }
+                    if pack.types[k] == PackEntryKind.blob.rawValue {
+                        if decoders[p] == nil { decoders[p] = PackObjectDecoder(pack: pack, cacheLimit: 0) }
+                        if let size = decoders[p]!.objectSize(k) {
+                            mine[i - range.lowerBound] = PackLocation(pack: Int32(p), entry: Int32(k), size: size)
                         }
-                        break
                     }
+                    break
                 }
             }
+            slices.withLock { $0.append((w, mine)) }
+        }
+        for slice in slices.withLock({ $0 }) where !slice.locations.isEmpty {
+            let start = slice.worker * per
+            located.replaceSubrange(start..<(start + slice.locations.count), with: slice.locations)
         }
         return located
     }
@@ -418,12 +425,6 @@ struct PackLocation {
     let pack: Int32
     let entry: Int32
     let size: Int
-}
-
-/// A buffer whose slots each worker writes apart from the others.
-struct UnsafeSendable<T>: @unchecked Sendable {
-    let value: UnsafeMutableBufferPointer<T>
-    init(_ value: UnsafeMutableBufferPointer<T>) { self.value = value }
 }
 
 /// What the walk knows about one unique blob.
