@@ -22,7 +22,7 @@ let package = Package(
         .systemLibrary(name: "CVectorscan", pkgConfig: "libhs", providers: [.apt(["libvectorscan-dev"])]),
 
         // Bounded byte access shared by sources and detectors: no git, no formats.
-        .target(name: "MoatBytes", dependencies: ["CZlib"]),
+        .target(name: "MoatBytes", dependencies: ["CZlib", "CDeflate"]),
 
         // The secret-matching engine: patterns in, (rule, range) matches out. Keyword prefilter,
         // vectorscan database and PCRE2-JIT confirmation behind one interface; no git, files or reports.
@@ -36,7 +36,7 @@ let package = Package(
         ),
 
         // Git sources (index, work tree, hooks): produce blobs, know nothing of detection.
-        .target(name: "MoatGit", dependencies: ["CGit2", "CZlib", "CDeflate", "MoatBytes"], plugins: ["HookTemplatesPlugin"]),
+        .target(name: "MoatGit", dependencies: ["CGit2", "MoatBytes"], plugins: ["HookTemplatesPlugin"]),
 
         // Output formats, one file each.
         .target(name: "MoatReport", dependencies: ["MoatCore"]),

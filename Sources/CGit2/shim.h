@@ -16,5 +16,10 @@ typedef struct moat_loose_backend {
     git_odb_backend parent;
     char *objects_dir;
 } moat_loose_backend;
+/* An object database backend whose state is a retained Swift object (see DamagedPackGuard.swift). */
+typedef struct moat_owned_backend {
+    git_odb_backend parent;
+    void *owner;
+} moat_owned_backend;
 static inline int cgit2_init_backend(git_odb_backend *b) { return git_odb_init_backend(b, GIT_ODB_BACKEND_VERSION); }
 #endif

@@ -12,6 +12,16 @@ public protocol ByteSource: AnyObject {
     var isRandomAccess: Bool { get }
     /// Bytes actually read from the underlying store so far, for statistics.
     var bytesRead: Int { get }
+    /// Why the data turned out unreadable while it was read: a compressed stream that failed
+    /// halfway, or ended before or ran past the size declared for it. nil while every read so far
+    /// was sound. Reads stop at the damage; a caller that read a source checks this afterwards to
+    /// count the object as unreadable rather than take the truncated bytes as all there is.
+    var readFailure: String? { get }
+}
+
+extension ByteSource {
+    /// Sources over bytes that cannot turn out damaged (memory, a plain file) never fail.
+    public var readFailure: String? { nil }
 }
 
 /// Bytes already in memory (a git blob, a test buffer).
@@ -29,25 +39,45 @@ public final class MemoryByteSource: ByteSource {
     }
 }
 
+/// What a stream's `pull` reports after appending what it could.
+public enum StreamPull: Sendable {
+    /// More may come.
+    case more
+    /// The data ended cleanly.
+    case end
+    /// The data is damaged (the reason, one line); nothing more will come.
+    case failed(String)
+}
+
 /// A sequential stream (a loose git object being inflated, a pipe): keeps what it has read, up to
-/// `cap` bytes, so earlier ranges can be re-read and later ones are pulled on demand.
+/// `cap` bytes, so earlier ranges can be re-read and later ones are pulled on demand. A stream
+/// that ends before `size` bytes, or whose `pull` fails, sets `readFailure`.
 public final class StreamByteSource: ByteSource {
     public let size: Int
     public let cap: Int
     private var buffer: [UInt8] = []
     private var finished = false
-    private let pull: (inout [UInt8], Int) -> Bool
+    private let pull: (inout [UInt8], Int) -> StreamPull
     public var isRandomAccess: Bool { false }
     public var bytesRead: Int { buffer.count }
+    public private(set) var readFailure: String?
 
     /// - Parameters:
     ///   - size: the real size of the data.
     ///   - cap: the most bytes this source will ever hold in memory.
     ///   - pull: appends up to the given number of bytes to the buffer; returns false at the end or on error.
-    public init(size: Int, cap: Int, pull: @escaping (inout [UInt8], Int) -> Bool) {
+    public convenience init(size: Int, cap: Int, pull: @escaping (inout [UInt8], Int) -> Bool) {
+        self.init(size: size, cap: cap, stream: { buffer, wanted in pull(&buffer, wanted) ? .more : .end })
+    }
+
+    /// - Parameters:
+    ///   - size: the real size of the data (the stream is damaged if it ends before it).
+    ///   - cap: the most bytes this source will ever hold in memory.
+    ///   - stream: appends up to the given number of bytes to the buffer and says whether more may come.
+    public init(size: Int, cap: Int, stream: @escaping (inout [UInt8], Int) -> StreamPull) {
         self.size = size
         self.cap = cap
-        self.pull = pull
+        self.pull = stream
     }
 
     public func read(at offset: Int, count: Int) -> [UInt8]? {
@@ -56,11 +86,25 @@ public final class StreamByteSource: ByteSource {
         guard want <= cap else { return nil }
         while buffer.count < want && !finished {
             let before = buffer.count
-            if !pull(&buffer, max(want - buffer.count, 64 * 1024)) || buffer.count == before { finished = true }
+            let result = pull(&buffer, max(want - buffer.count, 64 * 1024))
             if buffer.count > cap { buffer.removeLast(buffer.count - cap) }
+            switch result {
+            case .more: if buffer.count == before { finish(nil) }
+            case .end: finish(nil)
+            case .failed(let why): finish(why)
+            }
         }
         let end = min(want, buffer.count)
         guard offset <= end else { return nil }
         return Array(buffer[offset..<end])
+    }
+
+    private func finish(_ failure: String?) {
+        finished = true
+        if let failure {
+            readFailure = failure
+        } else if buffer.count < min(size, cap) {
+            readFailure = "the data ended after \(buffer.count) of \(size) bytes"
+        }
     }
 }

@@ -13,9 +13,7 @@ public final class FileByteSource: ByteSource {
 
     /// Opens a regular file without following a final symlink. Throws with the reason on failure.
     public init(path: PathBytes) throws(FileError) {
-        var cpath = path.bytes.map { CChar(bitPattern: $0) }
-        cpath.append(0)
-        let fd = open(cpath, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
+        let fd = FileIO.open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
         guard fd >= 0 else { throw FileError(path: path, errno: errno) }
         var st = stat()
         guard fstat(fd, &st) == 0 else { let e = errno; close(fd); throw FileError(path: path, errno: e) }
@@ -30,19 +28,8 @@ public final class FileByteSource: ByteSource {
         guard offset >= 0, count >= 0, offset <= size else { return nil }
         let n = min(count, size - offset)
         if n == 0 { return [] }
-        var out = [UInt8](repeating: 0, count: n)
-        var done = 0
-        let ok = out.withUnsafeMutableBytes { buf -> Bool in
-            while done < n {
-                let r = pread(fd, buf.baseAddress! + done, n - done, off_t(offset + done))
-                if r < 0 { if errno == EINTR { continue }; return false }
-                if r == 0 { break }  // the file shrank under us
-                done += r
-            }
-            return true
-        }
-        guard ok else { return nil }
-        if done < n { out.removeLast(n - done) }
+        guard let out = FileIO.pread(fd, count: n, at: offset) else { return nil }
+        let done = out.count  // fewer when the file shrank under us
         bytesRead += done
         return out
     }

@@ -1,9 +1,86 @@
+import CDeflate
 import CZlib
 
 /// Bounded zlib/deflate/gzip inflation: at most `limit` output bytes, never more, whatever the
-/// stream claims. Used to peek into compressed zip members, gzip wrappers and git pack entries.
-public enum Inflater {
+/// stream claims. The one inflater of moat: peeks into compressed zip members, gzip wrappers, git
+/// loose objects and pack entries (`inflatePrefix`, `prefix`), and inflates whole git objects
+/// (`whole`). An instance keeps its zlib and libdeflate state across calls, for a thread that
+/// inflates many objects (one per worker); `InflateStream` is the incremental form.
+///
+/// Whole objects go through libdeflate: about twice zlib's speed on git's objects, and it checks
+/// that the stream ends exactly where the output does.
+public final class Inflater {
     public enum Wrapper: Sendable { case zlib, raw, auto }
+
+    private let stream: UnsafeMutablePointer<z_stream>  // zlib keeps a pointer to it: it must not move
+    private let decompressor: OpaquePointer
+
+    /// nil when zlib or libdeflate cannot allocate their state.
+    public init?() {
+        guard let d = libdeflate_alloc_decompressor() else { return nil }
+        stream = .allocate(capacity: 1)
+        stream.initialize(to: z_stream())
+        guard czlib_inflate_init(stream) == Z_OK else {
+            libdeflate_free_decompressor(d)
+            stream.deinitialize(count: 1)
+            stream.deallocate()
+            return nil
+        }
+        decompressor = d
+    }
+
+    deinit {
+        inflateEnd(stream)
+        stream.deinitialize(count: 1)
+        stream.deallocate()
+        libdeflate_free_decompressor(decompressor)
+    }
+
+    /// Up to `count` bytes inflated from the start of `input` (one pass, no more input than
+    /// given), or nil when it is not a stream of that kind. A stream that ends or breaks early
+    /// gives what came out before.
+    public func prefix(_ input: UnsafeRawBufferPointer, wrapper: Wrapper, count: Int) -> [UInt8]? {
+        guard count > 0, let inBase = input.baseAddress else { return [] }
+        let bits: Int32
+        switch wrapper {
+        case .zlib: bits = MAX_WBITS
+        case .raw: bits = -MAX_WBITS
+        case .auto: bits = MAX_WBITS + 32
+        }
+        guard inflateReset2(stream, bits) == Z_OK else { return nil }
+        var ok = false
+        let out = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            stream.pointee.next_in = UnsafeMutablePointer(mutating: inBase.assumingMemoryBound(to: UInt8.self))
+            stream.pointee.avail_in = UInt32(min(input.count, Int(UInt32.max)))
+            stream.pointee.next_out = buffer.baseAddress!
+            stream.pointee.avail_out = UInt32(count)
+            let rc = zlibInflate(stream, Z_SYNC_FLUSH)
+            ok = rc == Z_OK || rc == Z_STREAM_END || rc == Z_BUF_ERROR
+            initialized = ok ? count - Int(stream.pointee.avail_out) : 0
+        }
+        return ok ? out : nil
+    }
+
+    /// Inflates the zlib stream at the start of `input` into `output`: true only when it fills
+    /// `output` exactly and the stream (checksum included) ends there, within `input`.
+    public func whole(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) -> Bool {
+        guard let inBase = input.baseAddress else { return false }
+        var consumed = 0, produced = 0
+        let out = output.baseAddress ?? UnsafeMutableRawPointer(stream)  // never written when empty
+        let rc = libdeflate_zlib_decompress_ex(decompressor, inBase, input.count, out, output.count, &consumed, &produced)
+        return rc == LIBDEFLATE_SUCCESS && produced == output.count
+    }
+
+    /// The zlib stream at the start of `input` inflated whole; nil unless it is exactly `size` bytes.
+    public func whole(_ input: UnsafeRawBufferPointer, size: Int) -> [UInt8]? {
+        guard size >= 0 else { return nil }
+        var ok = false
+        let out = [UInt8](unsafeUninitializedCapacity: max(size, 1)) { buffer, initialized in
+            ok = whole(input, into: UnsafeMutableRawBufferPointer(start: buffer.baseAddress, count: size))
+            initialized = ok ? size : 0
+        }
+        return ok ? out : nil
+    }
 
     /// Inflates `input` until `limit` bytes came out, the stream ended, or the input ran out.
     /// Returns nil when the data is not a valid stream of that kind.
@@ -128,3 +205,32 @@ public final class InflateStream {
 /// zlib's `inflate`, named apart from `InflateStream.inflate`.
 @inline(__always)
 private func zlibInflate(_ stream: UnsafeMutablePointer<z_stream>, _ flush: Int32) -> Int32 { inflate(stream, flush) }
+
+extension InflateStream {
+    /// A `StreamByteSource` pull inflating the next `declaredSize` bytes of this stream (an object
+    /// whose header declared that size): never more than that, and it reports the stream as failed
+    /// when it breaks, ends before that size, or still has data once that size is out (checked as
+    /// the last declared byte is pulled).
+    public func pull(declaredSize: Int) -> (inout [UInt8], Int) -> StreamPull {
+        let start = totalOut, end = totalOut + declaredSize  // counted from here
+        return { buffer, wanted in
+            if self.totalOut < end {
+                self.inflate(appendingTo: &buffer, upTo: min(wanted, end - self.totalOut))
+                let done = self.totalOut - start
+                switch self.state {
+                case .failed:
+                    return .failed("corrupt or truncated compressed data after \(done) of \(declaredSize) bytes")
+                case .finished:
+                    return done == declaredSize ? .end : .failed("the data ended after \(done) of \(declaredSize) bytes")
+                case .running:
+                    if done < declaredSize { return .more }
+                }
+            }
+            // Every declared byte is out: the stream must end right here.
+            var extra: [UInt8] = []
+            extra.reserveCapacity(1)
+            if self.inflate(appendingTo: &extra, upTo: 1) > 0 { return .failed("the data runs past its declared size of \(declaredSize) bytes") }
+            return self.state == .finished ? .end : .failed("corrupt or truncated compressed data at the end of \(declaredSize) bytes")
+        }
+    }
+}

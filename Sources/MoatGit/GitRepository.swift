@@ -11,8 +11,8 @@ import MoatBytes
 public final class GitRepository {
     let pointer: OpaquePointer
     private var cachedOdb: OpaquePointer?
-    /// The pack reader behind `packedBlobSource`, opened on first use (see BlobSources.swift).
-    var cachedPackReader: PackedObjectReader?
+    /// The repository's packs (`PackStore`), listed when the object database is opened.
+    private var cachedPackStore: PackStore?
     /// `GIT_INDEX_FILE` as given when the repository was opened from the environment (absolute).
     /// libgit2 would load and checksum it during open (~10 ms on a 10k-file index); it is loaded
     /// only if something asks for libgit2's index (`index()`).
@@ -111,9 +111,10 @@ public final class GitRepository {
     /// Whether the repository has no work tree.
     public var isBare: Bool { git_repository_is_bare(pointer) != 0 }
 
-    /// The object database, opened once.
     /// The object database, with moat's loose-object reader in front of libgit2's (see
-    /// `LooseObjectBackend`): every object read goes through it, so it is set up once, here.
+    /// `LooseObjectBackend`) and, when a pack's index is corrupt, a fence before the packs
+    /// (`DamagedPackGuard`): every object read goes through them, so they are set up once, here,
+    /// after the packs are listed and checked and before libgit2 reads anything.
     func odb() throws(GitError) -> OpaquePointer {
         if let cachedOdb { return cachedOdb }
         var odb: OpaquePointer?
@@ -121,10 +122,20 @@ public final class GitRepository {
         var buf = git_buf()
         defer { git_buf_dispose(&buf) }
         if git_repository_item_path(&buf, pointer, GIT_REPOSITORY_ITEM_OBJECTS) == 0, let p = buf.ptr {
+            let store = PackStore(objectsDirectory: PathBytes(cString: p).withoutTrailingSlash)
+            cachedPackStore = store
+            if !store.damaged.isEmpty { DamagedPackGuard.install(on: odb!, packs: store.damaged) }
             _ = LooseObjectBackend.install(on: odb!, objectsDirectory: p)
         }
         cachedOdb = odb
         return odb!
+    }
+
+    /// The repository's packs, listed when the object database was opened; nil when it has no
+    /// objects directory.
+    func packStore() -> PackStore? {
+        if cachedPackStore == nil { _ = try? odb() }
+        return cachedPackStore
     }
 
     /// The index `git commit` would use (the one named by `GIT_INDEX_FILE` when opened from the

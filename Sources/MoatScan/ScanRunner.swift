@@ -18,7 +18,9 @@ public struct ScanRunner: Sendable {
 
     /// What one input produced, before it is merged.
     enum Item: Sendable {
-        case scanned(ContentScanner.Outcome, bytesRead: Int)
+        /// `damage`: the source broke, ended early or ran long while being read, so part of the
+        /// content was not scanned (what was found before it still counts).
+        case scanned(ContentScanner.Outcome, bytesRead: Int, damage: String?)
         case unreadable(String)
     }
 
@@ -32,7 +34,8 @@ public struct ScanRunner: Sendable {
             let item: Item
             switch outcome {
             case .source(let source):
-                item = .scanned(scanner.examine(path: inputs[i].path, source: source), bytesRead: source.bytesRead)
+                let outcome = scanner.examine(path: inputs[i].path, source: source)
+                item = .scanned(outcome, bytesRead: source.bytesRead, damage: source.readFailure)
             case .failed(let why):
                 item = .unreadable(why)
             }
@@ -55,7 +58,8 @@ public struct ScanRunner: Sendable {
         switch item {
         case .unreadable(let why):
             Self.unreadable(why, input: input, into: &result)
-        case .scanned(let outcome, let bytesRead):
+        case .scanned(let outcome, let bytesRead, let damage):
+            if let damage { Self.unreadable("\(input.path): could not be read in full: \(damage)", input: input, into: &result) }
             result.filesScanned += 1
             result.bytesRead += bytesRead
             if case .lfsPointer = outcome.benign { result.skip(.lfsPointers) }

@@ -49,7 +49,7 @@ func packEntryHeader(type: UInt8, size: Int) -> [UInt8] {
 
 /// Writes `<dir>/objects/pack/pack-x.{pack,idx}` holding `entries` (id, bytes) one after the
 /// other from offset 12, and returns the mapped pack.
-func syntheticPackContents(_ scratch: Scratch, _ entries: [(ObjectID, [UInt8])]) throws -> PackContents {
+func syntheticPackLayout(_ scratch: Scratch, _ entries: [(ObjectID, [UInt8])]) throws -> PackLayout {
     let checksum = Array(repeating: UInt8(0x5C), count: 20)
     var pack = Array("PACK".utf8) + [0, 0, 0, 2, 0, 0, 0, UInt8(entries.count)]
     var index: [([UInt8], UInt32)] = []
@@ -63,5 +63,5 @@ func syntheticPackContents(_ scratch: Scratch, _ entries: [(ObjectID, [UInt8])])
     try Data(pack).write(to: URL(fileURLWithPath: dir + "/pack-x.pack"))
     try Data(packIndexBytes(index, large: [], packChecksum: checksum)).write(to: URL(fileURLWithPath: dir + "/pack-x.idx"))
     let idx = try XCTUnwrap(PackIndex(path: PathBytes(dir + "/pack-x.idx")))
-    return try XCTUnwrap(PackContents(packPath: PathBytes(dir + "/pack-x.pack"), index: idx))
+    return try XCTUnwrap(PackLayout(packPath: PathBytes(dir + "/pack-x.pack"), index: idx))
 }

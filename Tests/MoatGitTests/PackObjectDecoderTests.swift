@@ -25,8 +25,8 @@ final class PackObjectDecoderTests: XCTestCase {
         return repo
     }
 
-    private func packs(_ repo: String) throws -> [PackContents] {
-        let packs = PackContents.all(in: [PathBytes(repo + "/.git/objects")])
+    private func packs(_ repo: String) throws -> [PackLayout] {
+        let packs = PackLayout.all(in: [PathBytes(repo + "/.git/objects")])
         XCTAssertEqual(packs.count, 1)
         return packs
     }
@@ -102,12 +102,12 @@ final class PackObjectDecoderTests: XCTestCase {
     }
 
     /// A whole blob "0123456789" at offset 12 and an OFS_DELTA entry on it carrying `instructions`.
-    private func blobAndDelta(_ scratch: Scratch, _ instructions: [UInt8], declaredSize: Int? = nil) throws -> PackContents {
+    private func blobAndDelta(_ scratch: Scratch, _ instructions: [UInt8], declaredSize: Int? = nil) throws -> PackLayout {
         let base = Array("0123456789".utf8)
         let first = packEntryHeader(type: 3, size: base.count) + storedZlib(base)
         let distance = first.count  // the delta follows the base directly
         let second = packEntryHeader(type: 6, size: declaredSize ?? instructions.count) + [UInt8(distance)] + storedZlib(instructions)
-        return try syntheticPackContents(scratch, [(testOID(0x10, 1), first), (testOID(0x20, 2), second)])
+        return try syntheticPackLayout(scratch, [(testOID(0x10, 1), first), (testOID(0x20, 2), second)])
     }
 
     func testCopyAndInsertInstructions() throws {
@@ -151,7 +151,7 @@ final class PackObjectDecoderTests: XCTestCase {
         let scratch = try Scratch()
         let data = Array("0123456789".utf8)
         func decode(_ entry: [UInt8]) throws -> [UInt8]? {
-            PackObjectDecoder(pack: try syntheticPackContents(scratch, [(testOID(0x30, 3), entry)])).object(0)
+            PackObjectDecoder(pack: try syntheticPackLayout(scratch, [(testOID(0x30, 3), entry)])).object(0)
         }
         XCTAssertEqual(try decode(packEntryHeader(type: 3, size: 10) + storedZlib(data)), data)
         XCTAssertNil(try decode(packEntryHeader(type: 3, size: 11) + storedZlib(data)), "stream ends early")
@@ -168,7 +168,7 @@ final class PackObjectDecoderTests: XCTestCase {
         let a = testOID(0x40, 1), b = testOID(0x50, 2)
         let instructions = storedZlib(delta(base: 2, result: 2, [0x90, 2]))
         // a is a delta on b and b a delta on a: neither can be decoded, and nothing loops forever.
-        let pack = try syntheticPackContents(scratch, [
+        let pack = try syntheticPackLayout(scratch, [
             (a, packEntryHeader(type: 7, size: 5) + b.bytes + instructions),
             (b, packEntryHeader(type: 7, size: 5) + a.bytes + instructions),
         ])
@@ -200,7 +200,7 @@ final class PackObjectDecoderTests: XCTestCase {
             }
             let path = scratch.path("damaged-\(round).pack")
             try Data(bytes).write(to: URL(fileURLWithPath: path))
-            let pack = try XCTUnwrap(PackContents(packPath: PathBytes(path), index: index))
+            let pack = try XCTUnwrap(PackLayout(packPath: PathBytes(path), index: index))
             let decoder = PackObjectDecoder(pack: pack, cacheLimit: 1 << 20)
             for k in 0..<pack.count {
                 let size = decoder.objectSize(k)

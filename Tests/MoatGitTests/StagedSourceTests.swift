@@ -182,7 +182,7 @@ final class StagedSourceTests: XCTestCase {
         try scratch.git(["repack", "-adfq", "--window=10"], in: repo)  // packs the index's objects too
         let repository = try GitRepository.open(at: repo, fromEnvironment: false)
         let id = try staged(repo).blobs[0].blob
-        XCTAssertEqual(repository.packReader()?.entry(of: id)?.entry.kind.isDelta, true, "the staged blob is deltified")
+        XCTAssertEqual(repository.packStore()?.entry(of: id)?.entry.kind.isDelta, true, "the staged blob is deltified")
         XCTAssertNil(repository.packedBlobSource(id))
         return content
     }

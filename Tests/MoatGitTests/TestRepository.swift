@@ -1,5 +1,6 @@
 import Foundation
 import MoatBytes
+import MoatGit
 import XCTest
 
 /// A scratch directory, optionally holding a git repository, removed when the test ends.
@@ -39,6 +40,20 @@ final class Scratch {
     @discardableResult
     func git(_ arguments: [String], in directory: String, environment extra: [String: String] = [:]) throws -> String {
         try run("/usr/bin/env", ["git"] + arguments, in: directory, environment: extra)
+    }
+
+    /// Writes `files` (paths under `repo`) and commits everything.
+    func commit(_ files: [String: String], in repo: String, message: String = "commit") throws {
+        for (path, content) in files { try write(String(repo.dropFirst(root.count + 1)) + "/" + path, content) }
+        try git(["add", "."], in: repo)
+        try git(["commit", "-qm", message], in: repo)
+    }
+
+    /// The id `git rev-parse` gives for `revision`.
+    func objectID(_ revision: String, in repo: String) throws -> ObjectID {
+        let hex = try git(["rev-parse", revision], in: repo).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let id = ObjectID(hex: hex) else { throw GitError(message: "not an id: \(hex)") }
+        return id
     }
 
     /// Runs a program; throws on a non-zero exit. Returns stdout.

@@ -7,7 +7,7 @@ final class TreeStoreTests: XCTestCase {
     func testEveryPackedTreeIsHeldWithTheBytesLibgit2Reads() throws {
         let scratch = try Scratch()
         let repo = try PackObjectDecoderTests.evolvingRepository(scratch, commits: 60)
-        let packs = PackContents.all(in: [PathBytes(repo + "/.git/objects")])
+        let packs = PackLayout.all(in: [PathBytes(repo + "/.git/objects")])
         let trees = packs[0].types.filter { $0 == PackEntryKind.tree.rawValue }.count
         let store = TreeStore.load(packs: packs, workers: 2, budget: 1 << 30)
         XCTAssertEqual(store.count, trees)
@@ -23,7 +23,7 @@ final class TreeStoreTests: XCTestCase {
     func testABudgetStopsTheStoreAndTheRestIsLeftOut() throws {
         let scratch = try Scratch()
         let repo = try PackObjectDecoderTests.evolvingRepository(scratch, commits: 60)
-        let packs = PackContents.all(in: [PathBytes(repo + "/.git/objects")])
+        let packs = PackLayout.all(in: [PathBytes(repo + "/.git/objects")])
         let trees = packs[0].types.filter { $0 == PackEntryKind.tree.rawValue }.count
         let store = TreeStore.load(packs: packs, workers: 1, budget: 2000)
         XCTAssertGreaterThan(store.count, 0)

@@ -106,4 +106,42 @@ final class ScanRunnerTests: XCTestCase {
         XCTAssertEqual(ExitPolicy().decide(result), .blocked)
         XCTAssertEqual(ExitPolicy().decide(ScanResult(mode: .scan, root: "/r")), .pass)
     }
+
+    /// Bytes that break after the first `good` ones, as a damaged stream does.
+    final class BrokenSource: ByteSource {
+        let bytes: [UInt8], good: Int
+        private(set) var bytesRead = 0
+        private(set) var readFailure: String?
+        init(_ bytes: [UInt8], good: Int) { self.bytes = bytes; self.good = good }
+        var size: Int { bytes.count }
+        var isRandomAccess: Bool { false }
+        func read(at offset: Int, count: Int) -> [UInt8]? {
+            guard offset >= 0, offset <= good else { readFailure = "inflation failed at \(good)"; return nil }
+            let end = min(offset + count, bytes.count)
+            if end > good { readFailure = "inflation failed at \(good)" }
+            let n = min(end, good)
+            bytesRead += n - offset
+            return Array(bytes[offset..<n])
+        }
+    }
+
+    struct BrokenReader: InputReader {
+        let text: [UInt8]
+        func read(_ inputs: [ScanInput], workers: Int, deliver: @escaping @Sendable (Int, ReadOutcome) -> Void) throws(ScanError) {
+            deliver(0, .source(BrokenSource(text, good: text.count / 2)))
+        }
+    }
+
+    func testADamagedStreamKeepsWhatWasFoundAndCountsTheObjectAsMissing() throws {
+        let secrets = ScanRunner(scanner: ContentScanner(secrets: SecretDetector()), workers: 1)
+        let text = Array("HF_TOKEN=hf_FakeMoatTokenQwZxRtYuPlMnBvCxZaSdFgHj\n".utf8) + Array(repeating: UInt8(ascii: "x"), count: 200)
+        let blob = ObjectID(hex: String(repeating: "cd", count: 20))!
+        var result = ScanResult(mode: .staged, root: "/r")
+        try secrets.run(InputBatch(inputs: [ScanInput(path: PathBytes("a.env"), size: text.count, origin: .index(blob: blob))],
+                                   reader: BrokenReader(text: text)), into: &result)
+        XCTAssertEqual(result.missingObjects, 1)
+        XCTAssertTrue(result.warnings.first?.contains("could not be read in full") == true, "\(result.warnings)")
+        XCTAssertFalse(result.findings.isEmpty, "the secret before the damage is still reported")
+        XCTAssertEqual(ExitPolicy().decide(result), .blocked)
+    }
 }

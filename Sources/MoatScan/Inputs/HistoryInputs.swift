@@ -4,9 +4,6 @@ import MoatGit
 
 /// Every unique blob of a history walk (`moat history`), each with the commit that introduced it.
 public enum HistoryInputs {
-    /// Blobs up to this size are read whole; bigger ones only as far as the sniffers ask.
-    public static let wholeReadLimit = 1 << 20
-
     /// The blobs of `history`, with the walk's counters (commits, missing objects, skipped
     /// submodules and symlinks) recorded in `result`.
     public static func collect(_ history: HistorySource, into result: inout ScanResult) -> InputBatch {
@@ -40,7 +37,7 @@ struct HistoryReader: InputReader {
     func read(_ inputs: [ScanInput], workers: Int, deliver: @escaping @Sendable (Int, ReadOutcome) -> Void) throws(ScanError) {
         let blobs = history.blobs
         do {
-            try history.readBlobs(gitDir: history.repository.gitDir, workers: workers, wholeReadLimit: HistoryInputs.wholeReadLimit) { i, source, error in
+            try history.readBlobs(gitDir: history.repository.gitDir, workers: workers, policy: .history) { i, source, error in
                 if let source {
                     deliver(i, .source(source))
                 } else {

@@ -16,6 +16,15 @@ extension HistorySource {
     /// Calls for different blobs run concurrently; the order of calls is not the order of `blobs`.
     public func readBlobs(gitDir: PathBytes, workers: Int, wholeReadLimit: Int,
                           body: @Sendable (Int, ByteSource?, GitError?) -> Void) throws(GitError) {
+        try readBlobs(gitDir: gitDir, workers: workers, policy: BlobReadPolicy(wholeReadLimit: wholeReadLimit), body: body)
+    }
+
+    /// `readBlobs(gitDir:workers:wholeReadLimit:body:)` with a whole read policy (`.history`
+    /// normally). Streamed sources report damage found while reading in `readFailure`: a body
+    /// that read one checks it afterwards and counts the blob as unreadable.
+    public func readBlobs(gitDir: PathBytes, workers: Int, policy: BlobReadPolicy,
+                          body: @Sendable (Int, ByteSource?, GitError?) -> Void) throws(GitError) {
+        let wholeReadLimit = policy.wholeReadLimit
         // Work items: packed small blobs in pack order, then the rest in walk order.
         var packed: [(pack: Int32, entry: Int32, blob: Int32)] = []
         var others: [Int32] = []
@@ -59,7 +68,7 @@ extension HistorySource {
                 guard let repo = repo() else { return }
                 let blob = blobs[i]
                 do {
-                    body(i, try repo.blobSource(blob.id, size: blob.size, wholeReadLimit: wholeReadLimit), nil)
+                    body(i, try repo.blobSource(blob.id, size: blob.size, policy: policy), nil)
                 } catch {
                     body(i, nil, error)
                 }

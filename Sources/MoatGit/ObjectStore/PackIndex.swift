@@ -42,13 +42,7 @@ final class PackIndex: @unchecked Sendable {  // immutable after init
 
     /// Opens and checks an index file; nil when it cannot be read or is not a valid index.
     convenience init?(path: PathBytes) {
-        let fd = open(path.cString, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_size > 0, st.st_size < Int64(Int.max / 2) else { return nil }
-        let size = Int(st.st_size)
-        guard let map = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), map != MAP_FAILED else { return nil }
+        guard let (map, size) = FileIO.mapReadOnly(path) else { return nil }
         self.init(storage: .mapped(map, size), base: UnsafeRawPointer(map), size: size)
     }
 
@@ -64,7 +58,7 @@ final class PackIndex: @unchecked Sendable {  // immutable after init
         self.base = base
         let id = Self.idSize
         // Values are read here through locals, before every property is set.
-        func be32(_ at: Int) -> UInt32 { UInt32(bigEndian: base.loadUnaligned(fromByteOffset: at, as: UInt32.self)) }
+        func be32(_ at: Int) -> UInt32 { BigEndian.uint32(base, at: at) }
         func fanoutIsValid(at start: Int) -> Int? {
             var previous: UInt32 = 0
             for i in 0..<256 {
@@ -116,8 +110,8 @@ final class PackIndex: @unchecked Sendable {  // immutable after init
         }
     }
 
-    private func be32(_ at: Int) -> UInt32 { UInt32(bigEndian: base.loadUnaligned(fromByteOffset: at, as: UInt32.self)) }
-    private func be64(_ at: Int) -> UInt64 { UInt64(bigEndian: base.loadUnaligned(fromByteOffset: at, as: UInt64.self)) }
+    private func be32(_ at: Int) -> UInt32 { BigEndian.uint32(base, at: at) }
+    private func be64(_ at: Int) -> UInt64 { BigEndian.uint64(base, at: at) }
 
     /// Where the id of entry `i` starts.
     private func idPosition(_ i: Int) -> Int { version == 2 ? idsStart + i * Self.idSize : idsStart + i * (4 + Self.idSize) }

@@ -1,6 +1,7 @@
 import Dispatch
 import CGit2
 import MoatBytes
+import Synchronization
 
 /// Every unique blob in a part of a repository's history, each listed once, attributed to the first
 /// commit (in walk order) that carries it and to its path there. Only the object headers of blobs
@@ -42,7 +43,7 @@ public final class HistorySource {
     /// Up to `missingSampleLimit` of the objects counted as missing, in the order they were met.
     public let missingSamples: [MissingObject]
     /// The packs mapped for a preloaded walk, reused to read blobs in pack order (`readBlobs`).
-    let packs: [PackContents]
+    let packs: [PackLayout]
     /// Where each of `blobs` sits in `packs`, when it does.
     let packLocations: [PackLocation?]
 
@@ -170,7 +171,7 @@ final class HistoryWalk {
     var onStep: ((HistorySource.Step) -> Void)?
     /// Trees decoded up front, when preloaded; released after the walk.
     var treeStore: TreeStore?
-    var packs: [PackContents] = []
+    var packs: [PackLayout] = []
 
     /// Reached only through the walk, never through a commit: the `commit` of a record.
     static let noCommit: Int32 = -1
@@ -225,9 +226,9 @@ final class HistoryWalk {
         case .automatic: guard commitOrder.count >= HistorySource.automaticThreshold else { return }
         case .always: break
         }
-        guard let reader = repository.packReader() else { return }
+        guard let packStore = repository.packStore() else { return }
         onStep?(.decodingTrees(commits: commitOrder.count))
-        let packs = PackContents.all(in: reader.objectDirectories)
+        let packs = packStore.packs.map(PackLayout.init(file:))
         guard !packs.isEmpty else { return }
         self.packs = packs
         let store = TreeStore.load(packs: packs, workers: workers, budget: HistoryWalk.treeStoreBudget)
@@ -299,7 +300,10 @@ final class HistoryWalk {
             if blobIndex.contains(key) || seenTrees.contains(key) || symlinks.contains(key) { continue }
             var size = 0
             var type = GIT_OBJECT_INVALID
-            guard git_odb_read_header(&size, &type, odb, &id) == 0, type == GIT_OBJECT_BLOB else { continue }
+            // An object listed but unreadable (a corrupt loose file, a damaged pack) is of unknown
+            // type: counted, not dropped.
+            guard git_odb_read_header(&size, &type, odb, &id) == 0 else { noteMissing(id, .object); continue }
+            guard type == GIT_OBJECT_BLOB else { continue }
             found.append(id)
         }
         found.sort { a, b in var a = a, b = b; return git_oid_cmp(&a, &b) < 0 }
@@ -388,23 +392,29 @@ extension HistoryWalk {
         let ids = ordered.map { ObjectID(records[$0].id) }
         let n = max(1, min(workers, ids.count / 4096 + 1))
         let per = (ids.count + n - 1) / n
-        located.withUnsafeMutableBufferPointer { out in
-            let shared = UnsafeSendable(out)
-            DispatchQueue.concurrentPerform(iterations: n) { w in
-                var decoders = [PackObjectDecoder?](repeating: nil, count: packs.count)  // made when needed
-                for i in (w * per)..<min(ids.count, (w + 1) * per) {
-                    for (p, pack) in packs.enumerated() {
-                        guard let k = pack.entry(of: ids[i]) else { continue }
-                        if pack.types[k] == PackEntryKind.blob.rawValue {
-                            if decoders[p] == nil { decoders[p] = PackObjectDecoder(pack: pack, cacheLimit: 0) }
-                            if let size = decoders[p]!.objectSize(k) {
-                                shared.value[i] = PackLocation(pack: Int32(p), entry: Int32(k), size: size)
-                            }
+        // Each worker fills its own slice; the slices are put together after.
+        let slices = Mutex<[(worker: Int, locations: [PackLocation?])]>([])
+        DispatchQueue.concurrentPerform(iterations: n) { w in
+            let range = (w * per)..<max(w * per, min(ids.count, (w + 1) * per))
+            var mine = [PackLocation?](repeating: nil, count: range.count)
+            var decoders = [PackObjectDecoder?](repeating: nil, count: packs.count)  // made when needed
+            for i in range {
+                for (p, pack) in packs.enumerated() {
+                    guard let k = pack.entry(of: ids[i]) else { continue }
+                    if pack.types[k] == PackEntryKind.blob.rawValue {
+                        if decoders[p] == nil { decoders[p] = PackObjectDecoder(pack: pack, cacheLimit: 0) }
+                        if let size = decoders[p]!.objectSize(k) {
+                            mine[i - range.lowerBound] = PackLocation(pack: Int32(p), entry: Int32(k), size: size)
                         }
-                        break
                     }
+                    break
                 }
             }
+            slices.withLock { $0.append((w, mine)) }
+        }
+        for slice in slices.withLock({ $0 }) where !slice.locations.isEmpty {
+            let start = slice.worker * per
+            located.replaceSubrange(start..<(start + slice.locations.count), with: slice.locations)
         }
         return located
     }
@@ -415,12 +425,6 @@ struct PackLocation {
     let pack: Int32
     let entry: Int32
     let size: Int
-}
-
-/// A buffer whose slots each worker writes apart from the others.
-struct UnsafeSendable<T>: @unchecked Sendable {
-    let value: UnsafeMutableBufferPointer<T>
-    init(_ value: UnsafeMutableBufferPointer<T>) { self.value = value }
 }
 
 /// What the walk knows about one unique blob.

@@ -14,33 +14,15 @@ func exists(_ path: PathBytes) -> Bool {
 }
 
 /// The first `limit` bytes of a file, following symlinks; nil when it cannot be read.
-func readPrefix(_ path: PathBytes, limit: Int = 64 << 10) -> [UInt8]? {
-    let fd = open(path.cString, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { return nil }
-    defer { close(fd) }
-    var out = [UInt8](repeating: 0, count: limit)
-    var done = 0
-    while done < limit {
-        let n = out.withUnsafeMutableBytes { read(fd, $0.baseAddress! + done, limit - done) }
-        if n < 0 && errno == EINTR { continue }
-        if n < 0 { return nil }
-        if n == 0 { break }
-        done += n
-    }
-    return Array(out[..<done])
-}
+func readPrefix(_ path: PathBytes, limit: Int = 64 << 10) -> [UInt8]? { FileIO.readPrefix(path, limit: limit) }
 
 /// Writes `bytes` to `path` with mode 0755, atomically: a temporary file beside it is renamed over it.
 func writeExecutable(_ bytes: [UInt8], to path: PathBytes) throws(GitError) {
     let temporary = PathBytes(path.bytes + Array(".moat-tmp".utf8))
-    let fd = open(temporary.cString, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o755)
+    let fd = FileIO.open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode: 0o755)
     guard fd >= 0 else { throw fileError("cannot write \(temporary)") }
-    var done = 0
-    while done < bytes.count {
-        let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, bytes.count - done) }
-        if n < 0 && errno == EINTR { continue }
-        if n <= 0 { let e = fileError("cannot write \(temporary)"); close(fd); unlink(temporary.cString); throw e }
-        done += n
+    guard bytes.withUnsafeBytes({ FileIO.write(fd, $0) }) else {
+        let e = fileError("cannot write \(temporary)"); close(fd); unlink(temporary.cString); throw e
     }
     if fchmod(fd, 0o755) != 0 || close(fd) != 0 {
         let e = fileError("cannot write \(temporary)")

@@ -3,7 +3,7 @@ import MoatBytes
 @testable import MoatGit
 import XCTest
 
-final class PackedObjectReaderTests: XCTestCase {
+final class PackStoreTests: XCTestCase {
     /// 40 MB of deterministic float32-like values (small magnitudes, random mantissas): about as
     /// compressible as real weights, i.e. barely.
     private static let weights: [UInt8] = floats(count: 10_000_000, seed: 0x9E37_79B9_7F4A_7C15)
@@ -83,7 +83,7 @@ final class PackedObjectReaderTests: XCTestCase {
         let small = try repository.blobSource(id, size: content.count, wholeReadLimit: content.count)
         XCTAssertTrue(small is MemoryByteSource)
         XCTAssertEqual(small.read(at: 1 << 20, count: 8), Array(content[(1 << 20)..<((1 << 20) + 8)]))
-        XCTAssertTrue(repository.packReader() === repository.packReader(), "one pack reader per repository")
+        XCTAssertTrue(repository.packStore() === repository.packStore(), "one pack reader per repository")
     }
 
     func testBlobAddedOverBigFileThresholdIsReadFromThePackGitAddWrote() throws {
@@ -116,7 +116,7 @@ final class PackedObjectReaderTests: XCTestCase {
         let a = try blobID(scratch, repo, "HEAD:a.bin"), b = try blobID(scratch, repo, "HEAD:b.bin")
 
         let repository = try GitRepository.open(at: repo, fromEnvironment: false)
-        let reader = try XCTUnwrap(repository.packReader())
+        let reader = try XCTUnwrap(repository.packStore())
         let kinds = [try XCTUnwrap(reader.entry(of: a)).entry.kind, try XCTUnwrap(reader.entry(of: b)).entry.kind]
         XCTAssertEqual(kinds.filter(\.isDelta).count, 1, "git deltified one of the two: \(kinds)")
         let (deltified, content) = kinds[0].isDelta ? (a, base + Array(repeating: 7, count: 4096)) : (b, similar)
@@ -145,7 +145,7 @@ final class PackedObjectReaderTests: XCTestCase {
         let repository = try GitRepository.open(at: clone, fromEnvironment: false)
         let source = try XCTUnwrap(repository.packedBlobSource(id, size: content.count))
         XCTAssertEqual(source.read(at: 0, count: content.count), content)
-        XCTAssertEqual(repository.packReader()?.objectDirectories.count, 2)
+        XCTAssertEqual(repository.packStore()?.objectDirectories.count, 2)
     }
 
     func testPacksWrittenAfterTheFirstLookupAreFound() throws {
@@ -179,19 +179,25 @@ final class PackedObjectReaderTests: XCTestCase {
         let packBytes = Array(try Data(contentsOf: URL(fileURLWithPath: pack)))
         let entryOffset = try XCTUnwrap(PackIndex(bytes: idxBytes)?.offset(of: id))
 
-        func fresh() throws -> GitRepository {
+        func restore() throws {
             // Atomically (a new file), as git does: readers of the old one keep a valid mapping.
             try Data(idxBytes).write(to: URL(fileURLWithPath: idx), options: .atomic)
             try Data(packBytes).write(to: URL(fileURLWithPath: pack), options: .atomic)
-            return try GitRepository.open(at: repo, fromEnvironment: false)
+        }
+        // The packs are listed (and mapped) when the repository is opened: damage them first.
+        func open() throws -> GitRepository { try GitRepository.open(at: repo, fromEnvironment: false) }
+        func fresh() throws -> GitRepository {
+            try restore()
+            return try open()
         }
         XCTAssertEqual(try fresh().packedBlobSource(id)?.read(at: 0, count: 64), Array(content[0..<64]))
 
         // Index: truncated, bad magic, fanout going down, a count larger than the file.
         for (at, bytes, length) in [(0, nil, idxBytes.count / 2), (0, [0xFF, 0x74, 0x4F, 0x00], nil),
                                     (8 + 4 * 100, [0xFF, 0xFF, 0xFF, 0xFF], nil), (8 + 4 * 255, [0x7F, 0xFF, 0xFF, 0xFF], nil)] as [(Int, [UInt8]?, Int?)] {
-            let repository = try fresh()
+            try restore()
             try patch(idx, at: at, bytes, truncateTo: length)
+            let repository = try open()
             XCTAssertNil(PackIndex(path: PathBytes(idx)), "index patched at \(at)")
             XCTAssertNil(repository.packedBlobSource(id))
         }
@@ -202,42 +208,49 @@ final class PackedObjectReaderTests: XCTestCase {
             var patched = idxBytes
             patched.replaceSubrange(offsetField..<(offsetField + 4), with: bad)
             XCTAssertNotNil(PackIndex(bytes: patched))
-            let repository = try fresh()
+            try restore()
             try patch(idx, at: offsetField, bad)
+            let repository = try open()
             XCTAssertNil(repository.packedBlobSource(id), "offset \(bad)")
         }
         // Pack: truncated (its trailer no longer matches the index), bad header, an entry header
         // whose size never ends, garbage where the zlib stream starts, garbage inside it.
         do {
-            let repository = try fresh()
+            try restore()
             try patch(pack, at: 0, truncateTo: packBytes.count / 2)
+            let repository = try open()
             XCTAssertNil(repository.packedBlobSource(id))
         }
         do {
-            let repository = try fresh()
+            try restore()
             try patch(pack, at: 0, Array("KCAP".utf8))
+            let repository = try open()
             XCTAssertNil(repository.packedBlobSource(id))
         }
         do {
-            let repository = try fresh()
+            try restore()
             try patch(pack, at: entryOffset, [UInt8](repeating: 0xBF, count: 16))
+            let repository = try open()
             XCTAssertNil(repository.packedBlobSource(id))
         }
-        let header = try XCTUnwrap(try fresh().packReader()?.entry(of: id)?.entry)
+        let header = try XCTUnwrap(try fresh().packStore()?.entry(of: id)?.entry)
         XCTAssertEqual(header.kind, .blob)
         XCTAssertEqual(header.size, content.count)
         do {
-            let repository = try fresh()
+            try restore()
             try patch(pack, at: header.dataOffset, [0x12, 0x34, 0x56, 0x78])
+            let repository = try open()
             XCTAssertNil(repository.packedBlobSource(id), "not a zlib stream")
         }
         do {
-            let repository = try fresh()
+            try restore()
             try patch(pack, at: header.dataOffset + 300_000, [UInt8](repeating: 0xFF, count: 4096))
+            let repository = try open()
             let source = try XCTUnwrap(repository.packedBlobSource(id))
             XCTAssertEqual(source.read(at: 0, count: 1000), Array(content[0..<1000]))
             let tail = source.read(at: 0, count: content.count)
             XCTAssertLessThan(tail?.count ?? 0, content.count, "a broken stream ends early")
+            XCTAssertNotNil(source.readFailure, "and says so")
         }
     }
 
@@ -288,14 +301,14 @@ final class PackedObjectReaderTests: XCTestCase {
     }
 
     /// Writes `<n>/objects/pack/pack-x.{pack,idx}` holding one entry for `id` at offset 12.
-    private func syntheticPack(_ scratch: Scratch, _ entry: [UInt8], id: ObjectID) throws -> PackedObjectReader {
+    private func syntheticPack(_ scratch: Scratch, _ entry: [UInt8], id: ObjectID) throws -> PackStore {
         let checksum = Array(repeating: UInt8(0x5C), count: 20)
         let pack = Array("PACK".utf8) + [0, 0, 0, 2, 0, 0, 0, 1] + entry + checksum
         let objects = scratch.path(UUID().uuidString + "/objects"), dir = objects + "/pack"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try Data(pack).write(to: URL(fileURLWithPath: dir + "/pack-x.pack"))
         try Data(packIndexBytes([(id.bytes, 12)], large: [], packChecksum: checksum)).write(to: URL(fileURLWithPath: dir + "/pack-x.idx"))
-        return PackedObjectReader(objectsDirectory: PathBytes(objects))
+        return PackStore(objectsDirectory: PathBytes(objects))
     }
 
     func testSyntheticEntriesAreBoundedByTheirDeclaredSize() throws {
@@ -303,16 +316,19 @@ final class PackedObjectReaderTests: XCTestCase {
         let scratch = try Scratch()
         let data = Array("0123456789".utf8)
         // Blob, size 10: 0x3A (type 3, size 10, no continuation).
-        XCTAssertEqual(try syntheticPack(scratch, [0x3A] + storedZlib(data), id: id).blobSource(id, expectedSize: 10, cap: 100)?
-            .read(at: 0, count: 100), data)
+        let exact = try XCTUnwrap(try syntheticPack(scratch, [0x3A] + storedZlib(data), id: id).blobSource(id, expectedSize: 10, cap: 100))
+        XCTAssertEqual(exact.read(at: 0, count: 100), data)
+        XCTAssertNil(exact.readFailure)
         // Size 5 declared, 10 in the stream: never more than 5.
         let short = try XCTUnwrap(try syntheticPack(scratch, [0x35] + storedZlib(data), id: id).blobSource(id, expectedSize: nil, cap: 100))
         XCTAssertEqual(short.size, 5)
         XCTAssertEqual(short.read(at: 0, count: 100), Array(data[0..<5]))
+        XCTAssertEqual(short.readFailure, "the data runs past its declared size of 5 bytes", "and says it ran long")
         // Size 300 (two header bytes: 0xBC = blob, 12, more; 0x12 << 4 = 288) with 10 in the stream: ends early.
         let long = try XCTUnwrap(try syntheticPack(scratch, [0xBC, 0x12] + storedZlib(data), id: id).blobSource(id, expectedSize: 300, cap: 1000))
         XCTAssertEqual(long.read(at: 0, count: 300), data)
         XCTAssertNil(long.read(at: 200, count: 1))
+        XCTAssertEqual(long.readFailure, "the data ended after 10 of 300 bytes", "and says it ended early")
         // Not blobs, bad types, endless sizes, no data.
         let reader = try syntheticPack(scratch, [0x2A] + storedZlib(data), id: id)
         XCTAssertEqual(reader.entry(of: id)?.entry.kind, .tree)

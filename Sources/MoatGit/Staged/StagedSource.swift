@@ -23,10 +23,10 @@ public final class StagedSource {
     /// Staged symlinks that were skipped.
     public let skippedSymlinks: Int
 
-    /// Blobs up to this size are read whole into memory.
-    public static let wholeReadLimit = 8 << 20
-    /// The most a stream over a bigger blob keeps in memory.
-    public static let streamCap = 64 << 20
+    /// Blobs up to this size are read whole into memory (`BlobReadPolicy.staged`).
+    public static var wholeReadLimit: Int { BlobReadPolicy.staged.wholeReadLimit }
+    /// The most a stream over a bigger blob keeps in memory (`BlobReadPolicy.staged`).
+    public static var streamCap: Int { BlobReadPolicy.staged.streamCap }
 
     /// The index file the blobs come from, and each blob's cached stat data (for `workTreeFile`).
     private let indexPath: PathBytes?
@@ -76,26 +76,18 @@ public final class StagedSource {
     public var root: PathBytes { repository.workdir ?? repository.gitDir }
 
     /// The content of a staged blob, without holding a huge blob whole in memory where avoidable:
+    /// the read ladder of `GitRepository.blobSource(_:size:policy:workTree:)` with
+    /// `BlobReadPolicy.staged`. A big blob deltified in a pack (libgit2 cannot stream packed
+    /// objects) is read from the work-tree file instead, but only when the index entry still
+    /// describes it, i.e. the file's size equals both the blob's size and the size in the index,
+    /// its mtime equals the one in the index, and that mtime is older than the index file (git's
+    /// "racy" rule, so a same-second edit is not trusted). This is the check `git status` relies
+    /// on; a clean/smudge filter that keeps the size identical would defeat it, which no common
+    /// filter does (LFS pointers are small, CRLF changes the size).
     ///
-    /// 1. up to `wholeReadLimit` bytes: read whole;
-    /// 2. bigger and stored loose: streamed, keeping at most `streamCap` bytes;
-    /// 3. bigger and stored whole in a pack (files over `core.bigFileThreshold` go straight into
-    ///    one at `git add`): the pack entry's prefix, inflated on demand (`PackedBlobSource`, same cap);
-    /// 4. bigger and deltified in a pack (libgit2 cannot stream packed objects): the work-tree file
-    ///    instead, but only when the index entry still describes it, i.e. the file's size equals
-    ///    both the blob's size and the size in the index, its mtime equals the one in the index,
-    ///    and that mtime is older than the index file (git's "racy" rule, so a same-second edit is
-    ///    not trusted). This is the check `git status` relies on; a clean/smudge filter that keeps
-    ///    the size identical would defeat it, which no common filter does (LFS pointers are small,
-    ///    CRLF changes the size);
-    /// 5. otherwise: read whole.
+    /// A streamed source reports damage found while reading in `readFailure`.
     public func content(of blob: StagedBlob) throws(GitError) -> ByteSource {
-        if blob.size > Self.wholeReadLimit {
-            if let stream = repository.streamBlob(blob.blob, cap: Self.streamCap) { return stream }
-            if let packed = repository.packedBlobSource(blob.blob, size: blob.size, cap: Self.streamCap) { return packed }
-            if let file = workTreeFile(matching: blob) { return file }
-        }
-        return MemoryByteSource(try repository.readBlob(blob.blob))
+        try repository.blobSource(blob.blob, size: blob.size, policy: .staged) { self.workTreeFile(matching: blob) }
     }
 
     /// The work-tree file for `blob` when the index vouches that it still holds the staged content.

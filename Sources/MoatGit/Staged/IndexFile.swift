@@ -71,25 +71,13 @@ struct IndexFile {
     /// Reads and parses the index file at `path`; nil when it is missing, unreadable or anything
     /// `init(data:)` rejects.
     static func read(at path: PathBytes) -> IndexFile? {
-        let fd = open(path.cString, O_RDONLY | O_CLOEXEC)
+        let fd = FileIO.open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_size >= 0, info.st_size < sizeLimit else { return nil }
         let size = Int(info.st_size)
-        var failed = false
-        let data = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
-            var done = 0
-            while done < size {
-                let n = pread(fd, buffer.baseAddress! + done, size - done, off_t(done))
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { break }
-                done += n
-            }
-            if done < size { failed = true }
-            count = done
-        }
-        guard !failed else { return nil }
+        guard let data = FileIO.pread(fd, count: size, at: 0), data.count == size else { return nil }
         return IndexFile(data: data)
     }
 
@@ -114,11 +102,13 @@ struct IndexFile {
     // MARK: parsing
 
     private static func be32(_ p: UnsafeBufferPointer<UInt8>, _ at: Int) -> UInt32 {
-        UInt32(p[at]) << 24 | UInt32(p[at + 1]) << 16 | UInt32(p[at + 2]) << 8 | UInt32(p[at + 3])
+        precondition(at >= 0 && at + 4 <= p.count)
+        return BigEndian.uint32(UnsafeRawPointer(p.baseAddress!), at: at)
     }
 
     private static func be16(_ p: UnsafeBufferPointer<UInt8>, _ at: Int) -> UInt16 {
-        UInt16(p[at]) << 8 | UInt16(p[at + 1])
+        precondition(at >= 0 && at + 2 <= p.count)
+        return BigEndian.uint16(UnsafeRawPointer(p.baseAddress!), at: at)
     }
 
     /// The index of the first NUL in `p[from..<end]`, or nil.

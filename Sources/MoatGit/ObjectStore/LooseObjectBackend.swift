@@ -1,6 +1,5 @@
-import CDeflate
 import CGit2
-import CZlib
+import MoatBytes
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -16,25 +15,19 @@ import Darwin
 /// one: an object that is loose is answered here (or refused as corrupt, with a one-line reason),
 /// anything else falls through to the other backends. The whole file is read (bounded by its real
 /// size), the `<type> <size>\0` header is inflated first, and the content must inflate to exactly
-/// the declared size, which must itself be reachable from the file's size. Streams of big loose
-/// blobs still use libgit2's reader, which fails instead of looping on a truncated stream.
+/// the declared size, which must itself be reachable from the file's size. Big loose blobs are
+/// streamed by the same reader (`stream`), never by libgit2's loose stream, which also hangs on a
+/// truncated object.
 enum LooseObjectBackend {
     /// Adds the backend for `objectsDirectory` to `odb`.
     static func install(on odb: OpaquePointer, objectsDirectory: UnsafePointer<CChar>) -> Bool {
-        let backend = UnsafeMutablePointer<moat_loose_backend>.allocate(capacity: 1)
-        backend.initialize(to: moat_loose_backend())
-        guard cgit2_init_backend(&backend.pointee.parent) == 0 else { backend.deallocate(); return false }
-        backend.pointee.objects_dir = strdup(objectsDirectory)
-        backend.pointee.parent.read = looseRead
-        backend.pointee.parent.read_header = looseReadHeader
-        backend.pointee.parent.free = looseFree
-        // libgit2 calls `foreach` on every backend without checking it: listing is left to its own
-        // loose backend, which sees the same files.
-        backend.pointee.parent.foreach = { _, _, _ in 0 }
         // Priority 2, added after the packs (also 2): libgit2 sorts stably, so packs are asked first.
-        let rc = backend.withMemoryRebound(to: git_odb_backend.self, capacity: 1) { git_odb_add_backend(odb, $0, 2) }
-        if rc != 0 { looseFree(UnsafeMutableRawPointer(backend).assumingMemoryBound(to: git_odb_backend.self)) }
-        return rc == 0
+        addOdbBackend(moat_loose_backend(), to: odb, priority: 2) { backend in
+            backend.pointee.objects_dir = strdup(objectsDirectory)
+            backend.pointee.parent.read = looseRead
+            backend.pointee.parent.read_header = looseReadHeader
+            backend.pointee.parent.free = looseFree
+        }
     }
 
     /// The most a loose object may inflate to here (bigger ones fall through to libgit2).
@@ -51,34 +44,28 @@ enum LooseObjectBackend {
 
     /// Reads the file of `id` and parses its header. With `headerOnly`, only the file's first 64 KiB
     /// are read (git writes the header in the first bytes) and `file` holds just those.
-    static func open(_ dir: UnsafePointer<CChar>, _ id: UnsafePointer<git_oid>, headerOnly: Bool) -> Outcome {
+    static func open(_ dir: UnsafePointer<CChar>, _ id: UnsafePointer<git_oid>, headerOnly: Bool,
+                     sizeLimit: Int = maxObjectSize) -> Outcome {
         var hex = [CChar](repeating: 0, count: 41)
         git_oid_fmt(&hex, id)
         // <objects>/xx/yyyy…, from the raw bytes of the directory (it need not be UTF-8).
-        var pathBytes = Array(UnsafeBufferPointer(start: dir, count: strlen(dir)))
-        if pathBytes.last != CChar(UInt8(ascii: "/")) { pathBytes.append(CChar(UInt8(ascii: "/"))) }
-        pathBytes += hex[0..<2] + [CChar(UInt8(ascii: "/"))] + hex[2..<40] + [0]
-        let path = String(decoding: pathBytes.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        let fd = Glibc.open(pathBytes, O_RDONLY | O_CLOEXEC)
+        let hexDigits = hex[0..<40].map { UInt8(bitPattern: $0) }
+        let location = PathBytes(cString: dir).appending(Array(hexDigits[0..<2])).appending(Array(hexDigits[2...]))
+        let path = location.description
+        let fd = FileIO.open(location, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return errno == ENOENT || errno == ENOTDIR ? .absent : .corrupt("cannot open loose object \(path)") }
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return .notHere }
         let size = Int(st.st_size)
-        guard size < Int(Int32.max) else { return .notHere }
+        guard headerOnly || size < Int(Int32.max) else { return .notHere }
         let wanted = headerOnly ? min(size, 64 << 10) : size
-        var file = [UInt8](repeating: 0, count: wanted)
-        var done = 0
-        while done < wanted {
-            let n = file.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, wanted - done, off_t(done)) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { break }
-            done += n
+        guard let file = FileIO.pread(fd, count: wanted, at: 0), file.count == wanted else {
+            return .corrupt("cannot read loose object \(path)")
         }
-        guard done == wanted else { return .corrupt("cannot read loose object \(path)") }
         // Not zlib: the old "packlike" loose format; leave it to libgit2.
         guard wanted >= 2, file[0] & 0x0F == 8, (UInt16(file[0]) << 8 | UInt16(file[1])) % 31 == 0 else { return .notHere }
-        guard let head = inflatePrefix(file, 64) else { return .corrupt("corrupt loose object \(path): not a zlib stream") }
+        guard let head = file.withUnsafeBytes({ Inflater()?.prefix($0, wrapper: .zlib, count: 64) }) else { return .corrupt("corrupt loose object \(path): not a zlib stream") }
         guard let nul = head.firstIndex(of: 0), let space = head[..<nul].firstIndex(of: 0x20) else {
             return .corrupt("corrupt loose object \(path): no header")
         }
@@ -97,38 +84,59 @@ enum LooseObjectBackend {
             return .corrupt("corrupt loose object \(path): bad size")
         }
         guard declared <= size * 1032 + 64 else { return .corrupt("corrupt loose object \(path): size larger than its file allows") }
-        guard declared <= maxObjectSize else { return .notHere }
+        guard declared <= sizeLimit else { return .notHere }
         return .object(type: type, header: nul + 1, size: declared, file: file)
-    }
-
-    /// The first `count` (or fewer) inflated bytes, or nil when the data is not zlib.
-    private static func inflatePrefix(_ file: [UInt8], _ count: Int) -> [UInt8]? {
-        var stream = z_stream()
-        guard czlib_inflate_init(&stream) == Z_OK else { return nil }
-        defer { inflateEnd(&stream) }
-        var out = [UInt8](repeating: 0, count: count)
-        let rc = file.withUnsafeBytes { input in
-            out.withUnsafeMutableBytes { output -> Int32 in
-                stream.next_in = UnsafeMutablePointer(mutating: input.bindMemory(to: UInt8.self).baseAddress!)
-                stream.avail_in = UInt32(input.count)
-                stream.next_out = output.bindMemory(to: UInt8.self).baseAddress!
-                stream.avail_out = UInt32(count)
-                return inflate(&stream, Z_SYNC_FLUSH)
-            }
-        }
-        guard rc == Z_OK || rc == Z_STREAM_END || rc == Z_BUF_ERROR else { return nil }
-        out.removeLast(Int(stream.avail_out))
-        return out
     }
 
     /// Inflates the whole object into `buffer` (header + content): true when it is exactly that long.
     static func inflateWhole(_ file: [UInt8], into buffer: UnsafeMutableRawPointer, count: Int) -> Bool {
-        guard let d = libdeflate_alloc_decompressor() else { return false }
-        defer { libdeflate_free_decompressor(d) }
-        var produced = 0
-        let rc = file.withUnsafeBytes { libdeflate_zlib_decompress(d, $0.baseAddress!, $0.count, buffer, count, &produced) }
-        return rc == LIBDEFLATE_SUCCESS && produced == count
+        guard let inflater = Inflater() else { return false }
+        return file.withUnsafeBytes { inflater.whole($0, into: UnsafeMutableRawBufferPointer(start: buffer, count: count)) }
     }
+
+    /// A sequential source over loose blob `id`, found in the first of `directories` holding it,
+    /// inflated on demand from the file (64 KiB of compressed input at a time) and holding at most
+    /// `cap` bytes; nil when no directory holds it loose or it is not a blob this reader accepts.
+    /// Every read is bounded by the file's real size: a truncated or corrupt object ends the
+    /// stream with `readFailure` set, it never loops.
+    static func stream(_ id: ObjectID, in directories: [PathBytes], cap: Int) -> StreamByteSource? {
+        var oid = id.oid
+        for dir in directories {
+            let outcome = dir.cString.withUnsafeBufferPointer { open($0.baseAddress!, &oid, headerOnly: true, sizeLimit: Int.max) }
+            switch outcome {
+            case .absent: continue
+            case .notHere, .corrupt: return nil
+            case let .object(type, header, size, _):
+                guard type == GIT_OBJECT_BLOB else { return nil }
+                let hex = Array(id.hex.utf8)
+                let path = dir.appending(Array(hex[0..<2])).appending(Array(hex[2...]))
+                let fd = FileIO.open(path, O_RDONLY | O_CLOEXEC)
+                guard fd >= 0 else { return nil }
+                let file = LooseFile(fd)
+                var cursor = 0
+                guard let inflater = InflateStream(wrapper: .zlib, refill: { buffer in
+                    let n = FileIO.pread(file.fd, into: buffer, at: cursor)
+                    if n > 0 { cursor += n }
+                    return n
+                }) else { return nil }
+                // Skip the `<type> <size>\0` header: the content starts after it.
+                var skipped: [UInt8] = []
+                guard inflater.inflate(appendingTo: &skipped, upTo: header) == header else { return nil }
+                let pull = inflater.pull(declaredSize: size)
+                return StreamByteSource(size: size, cap: cap) { buffer, wanted in
+                    withExtendedLifetime(file) { pull(&buffer, wanted) }
+                }
+            }
+        }
+        return nil
+    }
+}
+
+/// An open loose-object file, closed when the stream reading it goes away.
+private final class LooseFile {
+    let fd: Int32
+    init(_ fd: Int32) { self.fd = fd }
+    deinit { close(fd) }
 }
 
 private func fail(_ message: String) -> Int32 {

@@ -1,13 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import MoatBytes
 
-/// One pack file mapped into memory with its entries listed in pack (offset) order: where each
-/// starts, where the next one starts (the real bound of its compressed data), its id, its delta
-/// base and its object type once delta chains are followed.
+/// The entries of one `PackFile` listed in pack (offset) order: where each starts, where the next
+/// one starts (the real bound of its compressed data), its id, its delta base and its object type
+/// once delta chains are followed.
 ///
 /// This is what lets a history sweep decode trees and blobs in the order git wrote them, where a
 /// delta's base is usually the entry just decoded (`PackObjectDecoder`), instead of libgit2's
@@ -15,13 +10,11 @@ import MoatBytes
 ///
 /// Everything is checked against the file's real size: an entry whose header or delta base does
 /// not make sense gets type 0 (unknown) and is left to libgit2, which will report it.
-final class PackContents: @unchecked Sendable {  // immutable after init
-    let index: PackIndex
-    /// The `.pack` file, mapped read-only.
-    let base: UnsafeRawPointer
-    let fileSize: Int
-    /// The end of the entries (the file ends with a 20-byte checksum).
-    var entriesEnd: Int { fileSize - 20 }
+final class PackLayout: @unchecked Sendable {  // immutable after init
+    let file: PackFile
+    var index: PackIndex { file.index }
+    /// The mapped pack.
+    var base: UnsafeRawPointer { file.base }
 
     /// Entry `k` in offset order: its offset, the end of its bytes (the next entry's offset), its
     /// position in the index (for its id), its object type (1 commit, 2 tree, 3 blob, 4 tag; 0
@@ -39,44 +32,21 @@ final class PackContents: @unchecked Sendable {  // immutable after init
     /// Longest delta chain followed: git's own limit for `pack.depth` (default 50, `--aggressive` 250).
     static let maxChainDepth = 4095
 
-    private let mapping: UnsafeMutableRawPointer
-
-    /// Maps `<name>.pack` next to `index`; nil when it is missing, does not match the index (object
-    /// count, checksum) or cannot be mapped.
-    init?(packPath: PathBytes, index: PackIndex) {
-        let fd = open(packPath.cString, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_size >= 32, st.st_size < Int64(Int.max / 2) else { return nil }
-        let size = Int(st.st_size)
-        guard let map = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), map != MAP_FAILED else { return nil }
-        let bytes = UnsafeRawPointer(map)
-        func be32(_ at: Int) -> UInt32 { UInt32(bigEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt32.self)) }
-        guard memcmp(bytes, "PACK", 4) == 0, be32(4) == 2 || be32(4) == 3, Int(be32(8)) == index.count,
-              index.packChecksum.withUnsafeBytes({ memcmp(bytes + (size - 20), $0.baseAddress!, 20) }) == 0
-        else {
-            munmap(map, size)
-            return nil
-        }
-        // Entry numbers are 32-bit; a pack of 2^31 objects is beyond any real repository.
-        guard index.count < Int(Int32.max) else {
-            munmap(map, size)
-            return nil
-        }
-        self.mapping = map
-        self.base = bytes
-        self.fileSize = size
-        self.index = index
-
+    /// Lists the entries of `file` (a pack whose index failed validation lists none).
+    init(file: PackFile) {
+        self.file = file
+        let index = file.index
+        let bytes = file.base
+        let end = file.entriesEnd
         // Entries in offset order; offsets outside the entries are dropped (their objects are then
         // not served from here).
-        let end = size - 20
         var order: [(offset: Int, position: Int32)] = []
         order.reserveCapacity(index.count)
-        for i in 0..<index.count {
-            guard let o = index.offset(at: i), o >= 12, o < end else { continue }
-            order.append((o, Int32(i)))
+        if file.indexIsValid {
+            for i in 0..<index.count {
+                guard let o = index.offset(at: i), o >= 12, o < end else { continue }
+                order.append((o, Int32(i)))
+            }
         }
         order.sort { $0.offset < $1.offset }
         let n = order.count
@@ -105,7 +75,7 @@ final class PackContents: @unchecked Sendable {  // immutable after init
             case .commit, .tree, .blob, .tag:
                 types[k] = header.kind.rawValue
             case .offsetDelta:
-                guard let baseOffset = Self.offsetDeltaBase(bytes, entry: offsets[k], at: header.dataOffset, end: ends[k]),
+                guard let baseOffset = file.offsetDeltaBase(entry: offsets[k], at: header.dataOffset, end: ends[k]),
                       let b = Self.search(offsets, baseOffset, below: k) else { continue }
                 bases[k] = Int32(b)
                 types[k] = types[b]
@@ -144,7 +114,17 @@ final class PackContents: @unchecked Sendable {  // immutable after init
         self.deltaBases = bases
     }
 
-    deinit { munmap(mapping, fileSize) }
+    /// Opens and lists the pack at `packPath` (tests and tools; a sweep lists the repository's
+    /// packs through its `PackStore`).
+    convenience init?(packPath: PathBytes, index: PackIndex) {
+        guard let file = PackFile(path: packPath, index: index) else { return nil }
+        self.init(file: file)
+    }
+
+    /// The usable packs of these objects directories (see `PackStore`), listed.
+    static func all(in objectDirectories: [PathBytes]) -> [PackLayout] {
+        PackStore(objectDirectories: objectDirectories).packs.map(PackLayout.init(file:))
+    }
 
     /// The entry holding object `id`, or nil.
     func entry(of id: ObjectID) -> Int? {
@@ -166,23 +146,6 @@ final class PackContents: @unchecked Sendable {  // immutable after init
         return lo < limit && offsets[lo] == offset ? lo : nil
     }
 
-    /// The base offset of an OFS_DELTA entry: a big-endian base-128 number where each
-    /// continuation adds one (git's "offset encoding"), subtracted from the entry's offset.
-    static func offsetDeltaBase(_ bytes: UnsafeRawPointer, entry: Int, at start: Int, end: Int) -> Int? {
-        var p = start
-        guard p < end else { return nil }
-        var byte = bytes.load(fromByteOffset: p, as: UInt8.self)
-        var distance = Int(byte & 0x7F)
-        while byte & 0x80 != 0 {
-            p += 1
-            guard p < end, distance < (1 << 55) else { return nil }
-            byte = bytes.load(fromByteOffset: p, as: UInt8.self)
-            distance = ((distance + 1) << 7) | Int(byte & 0x7F)
-        }
-        guard distance > 0, distance <= entry - 12 else { return nil }
-        return entry - distance
-    }
-
     /// Where an entry's zlib data starts: after the header and, for deltas, the base reference.
     func dataStart(_ k: Int) -> (header: PackEntry, data: Int)? {
         guard let header = PackEntry.parse(base, at: offsets[k], end: ends[k]) else { return nil }
@@ -196,19 +159,5 @@ final class PackContents: @unchecked Sendable {  // immutable after init
         default:
             return (header, header.dataOffset)
         }
-    }
-
-    /// The packs of a repository's objects directory and its alternates, in directory-listing
-    /// order; packs that cannot be opened are left out (libgit2 still reads them).
-    static func all(in objectDirectories: [PathBytes]) -> [PackContents] {
-        var result: [PackContents] = []
-        for dir in objectDirectories.map({ $0.appending(Array("pack".utf8)) }) {
-            for name in PackedObjectReader.list(dir) where name.count > 4 && name.suffix(4).elementsEqual(".idx".utf8) {
-                let packPath = dir.appending(Array(name.dropLast(4)) + Array(".pack".utf8))
-                guard let index = PackIndex(path: dir.appending(name)), let pack = PackContents(packPath: packPath, index: index) else { continue }
-                result.append(pack)
-            }
-        }
-        return result
     }
 }

@@ -1,10 +1,4 @@
-import CDeflate
-import CZlib
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import MoatBytes
 
 /// Decodes whole objects of one mapped pack: inflates entries and applies delta chains, keeping
 /// the most recently decoded objects (up to `cacheLimit` bytes) so that a chain met in pack order
@@ -17,15 +11,13 @@ import Darwin
 ///
 /// Not thread-safe: one decoder per worker and pack.
 final class PackObjectDecoder {
-    let pack: PackContents
+    let pack: PackLayout
     /// Objects bigger than this are not decoded here (the caller reads them another way).
     let maxObjectSize: Int
     let cacheLimit: Int
 
-    /// zlib, for the first bytes of a delta (`objectSize`); libdeflate for whole objects.
-    private let stream: UnsafeMutablePointer<z_stream>
-    private var streamReady = false
-    private let inflater: OpaquePointer?
+    /// The first bytes of a delta (`objectSize`) and whole objects.
+    private let inflater: Inflater?
     private var cache: [Int32: [UInt8]] = [:]
     private var cacheOrder: [Int32] = []
     private var cacheHead = 0
@@ -34,21 +26,11 @@ final class PackObjectDecoder {
     /// Inflated and delta-applied bytes produced so far (for statistics).
     private(set) var bytesDecoded = 0
 
-    init(pack: PackContents, maxObjectSize: Int = 64 << 20, cacheLimit: Int = 32 << 20) {
+    init(pack: PackLayout, maxObjectSize: Int = BlobReadPolicy.maxStreamCap, cacheLimit: Int = 32 << 20) {
         self.pack = pack
         self.maxObjectSize = maxObjectSize
         self.cacheLimit = cacheLimit
-        stream = .allocate(capacity: 1)
-        stream.initialize(to: z_stream())
-        streamReady = czlib_inflate_init_raw(stream) == Z_OK
-        inflater = libdeflate_alloc_decompressor()
-    }
-
-    deinit {
-        if streamReady { inflateEnd(stream) }
-        if let inflater { libdeflate_free_decompressor(inflater) }
-        stream.deinitialize(count: 1)
-        stream.deallocate()
+        inflater = Inflater()
     }
 
     /// The content of entry `k` (its type is `pack.types[k]`), or nil when it cannot be decoded
@@ -69,7 +51,7 @@ final class PackObjectDecoder {
                 break
             }
             chain.append(j)
-            guard chain.count <= PackContents.maxChainDepth else { return nil }
+            guard chain.count <= PackLayout.maxChainDepth else { return nil }
             j = base
         }
         for d in chain.reversed() {
@@ -88,7 +70,7 @@ final class PackObjectDecoder {
         // A declared size the entry's bytes cannot inflate to is a lie: let libgit2 judge it.
         guard header.size <= (pack.ends[k] - start) * 1032 + 64 else { return nil }
         guard header.kind.isDelta else { return header.size }
-        guard streamReady, let prefix = inflatePrefix(start: start, end: pack.ends[k], count: 32) else { return nil }
+        guard let prefix = inflatePrefix(start: start, end: pack.ends[k], count: 32) else { return nil }
         return prefix.withUnsafeBufferPointer { d in
             var p = 0
             guard Self.varint(d, &p) != nil else { return nil }
@@ -98,19 +80,8 @@ final class PackObjectDecoder {
 
     /// Up to `count` bytes inflated from the zlib data at `start`, or nil when it is not zlib data.
     private func inflatePrefix(start: Int, end: Int, count: Int) -> [UInt8]? {
-        guard end - start >= 2, checkZlibHeader(start) else { return nil }
-        var ok = false
-        let out = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
-            inflateReset(stream)
-            stream.pointee.next_in = UnsafeMutablePointer(mutating: (pack.base + start + 2).assumingMemoryBound(to: UInt8.self))
-            stream.pointee.avail_in = UInt32(min(end - start - 2, Int(UInt32.max)))
-            stream.pointee.next_out = buffer.baseAddress!
-            stream.pointee.avail_out = UInt32(count)
-            let rc = inflate(stream, Z_SYNC_FLUSH)
-            ok = rc == Z_OK || rc == Z_STREAM_END || rc == Z_BUF_ERROR
-            initialized = ok ? count - Int(stream.pointee.avail_out) : 0
-        }
-        return ok ? out : nil
+        guard end - start >= 2, checkZlibHeader(start), let inflater else { return nil }
+        return inflater.prefix(UnsafeRawBufferPointer(start: pack.base + start + 2, count: end - start - 2), wrapper: .raw, count: count)
     }
 
     /// A zlib header git writes: deflate, window <= 32K, no preset dictionary, valid check bits.
@@ -128,16 +99,8 @@ final class PackObjectDecoder {
         let span = end - start
         let size = header.size
         guard span >= 2, size <= maxObjectSize, size <= (span - 2) * 1032 + 64, checkZlibHeader(start) else { return nil }
-        guard let inflater else { return nil }
-        var ok = false
         // The whole zlib stream (checksum included) must fit in the span and inflate to exactly `size`.
-        let out = [UInt8](unsafeUninitializedCapacity: max(size, 1)) { buffer, initialized in
-            var consumed = 0, produced = 0
-            let rc = libdeflate_zlib_decompress_ex(inflater, pack.base + start, span, buffer.baseAddress!, size, &consumed, &produced)
-            ok = rc == LIBDEFLATE_SUCCESS && produced == size
-            initialized = ok ? size : 0
-        }
-        guard ok else { return nil }
+        guard let inflater, let out = inflater.whole(UnsafeRawBufferPointer(start: pack.base + start, count: span), size: size) else { return nil }
         bytesDecoded += size
         return out
     }

@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -37,7 +38,7 @@ final class TreeStore: @unchecked Sendable {  // immutable after load
 
     /// Decodes the trees of `packs` with `workers` threads, holding at most `budget` bytes of tree
     /// data.
-    static func load(packs: [PackContents], workers: Int, budget: Int) -> TreeStore {
+    static func load(packs: [PackLayout], workers: Int, budget: Int) -> TreeStore {
         let store = TreeStore()
         // The work: every tree entry, pack by pack in offset order, cut into one contiguous run per
         // worker so that each worker meets delta bases right before their deltas.
@@ -48,14 +49,11 @@ final class TreeStore: @unchecked Sendable {  // immutable after load
         guard !work.isEmpty else { return store }
         let n = max(1, min(workers, work.count / 1024 + 1))
         let perWorker = (work.count + n - 1) / n
-        let results = UnsafeMutableBufferPointer<Arena>.allocate(capacity: n)
-        results.initialize(repeating: Arena())
-        defer { results.deinitialize(); results.deallocate() }
-        let shared = UnsafeSendable(results)
+        let arenas = Mutex<[Arena]>([])
         let share = budget / n
         let frozen = work
         DispatchQueue.concurrentPerform(iterations: n) { w in
-            var arena = Arena()
+            var arena = Arena(worker: w)
             // One decoder at a time: a worker's run goes through the packs in order.
             var decoder: PackObjectDecoder?
             var decodedBefore = 0
@@ -63,7 +61,7 @@ final class TreeStore: @unchecked Sendable {  // immutable after load
             for item in frozen[range] {
                 if decoder?.pack !== packs[Int(item.pack)] {
                     decodedBefore += decoder?.bytesDecoded ?? 0
-                    decoder = PackObjectDecoder(pack: packs[Int(item.pack)], maxObjectSize: 64 << 20, cacheLimit: 4 << 20)
+                    decoder = PackObjectDecoder(pack: packs[Int(item.pack)], maxObjectSize: BlobReadPolicy.maxStreamCap, cacheLimit: 4 << 20)
                 }
                 // Past its share of memory, or of decoding work (a crafted pack can make each tree
                 // cost gigabytes of delta copying), a worker stops: the walk reads the rest lazily.
@@ -74,8 +72,10 @@ final class TreeStore: @unchecked Sendable {  // immutable after load
                 }
                 arena.add(id: packs[Int(item.pack)].id(Int(item.entry)), content: content)
             }
-            shared.value[w] = arena
+            arenas.withLock { $0.append(arena) }
         }
+        // In worker order, so the first copy of a tree (in pack order) is the one kept.
+        let results = arenas.withLock { $0 }.sorted { $0.worker < $1.worker }
         var total = 0
         for a in results { total += a.entries.count }
         store.trees.reserveCapacity(total)
@@ -88,8 +88,11 @@ final class TreeStore: @unchecked Sendable {  // immutable after load
         return store
     }
 
-    /// One worker's trees, copied into big chunks.
-    private struct Arena {
+    /// One worker's trees, copied into big chunks. Unchecked: its chunks belong to it alone, and it
+    /// is handed over once, from its worker to the merge.
+    private struct Arena: @unchecked Sendable {
+        let worker: Int
+        init(worker: Int) { self.worker = worker }
         var chunks: [UnsafeMutableRawPointer] = []
         var entries: [(key: OIDKey, pointer: UnsafeRawPointer, count: Int)] = []
         var bytes = 0

@@ -1,0 +1,135 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import MoatBytes
+
+/// The packs of a repository, listed once: `<objects>/pack/*.idx` with their `.pack` files
+/// (`PackFile`, mapped and validated), for the repository's objects directory and one level of
+/// `objects/info/alternates`.
+///
+/// Listed when the repository's object database is opened, before libgit2 reads any object, so
+/// that a pack whose index is corrupt (`PackFile.indexIsValid`) is fenced off first
+/// (`DamagedPackGuard`). Serves the prefix reader of big packed blobs (`entry(of:)`,
+/// `PackedBlobSource`) and the pack-order sweep of history (`packs`, `PackLayout`).
+///
+/// Multi-pack indexes (`.midx`) are not read: the per-pack `.idx` files stay next to them.
+/// `GIT_OBJECT_DIRECTORY` and `GIT_ALTERNATE_OBJECT_DIRECTORIES` are not consulted: an object found
+/// only there is a miss, and the caller falls back to libgit2 (an id names one content, so a hit
+/// is always right).
+///
+/// Not thread-safe (the list is refreshed when the pack directories change): one per `GitRepository`.
+final class PackStore {
+    /// The objects directories searched: the repository's own, then its alternates.
+    let objectDirectories: [PathBytes]
+    /// The usable packs, in directory-listing order.
+    private(set) var packs: [PackFile] = []
+    /// Packs whose index holds an offset outside the pack: never read.
+    private(set) var damaged: [PackFile] = []
+    private var stamps: [DirectoryStamp] = []
+
+    /// A pack directory's modification time: when it changes, packs were added or removed.
+    private struct DirectoryStamp: Equatable {
+        var seconds: Int
+        var nanoseconds: Int
+    }
+
+    /// The packs of `objectsDirectory` (e.g. `.git/objects`) and of its alternates.
+    convenience init(objectsDirectory: PathBytes) {
+        var dirs = [objectsDirectory]
+        for alternate in Self.alternates(of: objectsDirectory) where !dirs.contains(alternate) { dirs.append(alternate) }
+        self.init(objectDirectories: dirs)
+    }
+
+    /// The packs of exactly these objects directories.
+    init(objectDirectories: [PathBytes]) {
+        self.objectDirectories = objectDirectories
+        reload()
+    }
+
+    /// The pack entry of `id`, or nil when no usable pack holds it (or its entry is corrupt).
+    func entry(of id: ObjectID) -> (file: PackFile, entry: PackEntry)? {
+        if let hit = find(id) { return hit }
+        // A repack or fetch since the list was read: look again, once per change.
+        if currentStamps() != stamps {
+            reload()
+            return find(id)
+        }
+        return nil
+    }
+
+    /// A source over the start of blob `id` when it is stored whole in a pack; nil when it is not
+    /// packed, is deltified, is not a blob, its size differs from `expectedSize`, or the pack is
+    /// corrupt. At most `cap` inflated bytes are ever held.
+    func blobSource(_ id: ObjectID, expectedSize: Int?, cap: Int) -> PackedBlobSource? {
+        guard let (file, entry) = entry(of: id), entry.kind == .blob else { return nil }
+        if let expectedSize, expectedSize != entry.size { return nil }
+        return PackedBlobSource(file: file, entry: entry, cap: cap)
+    }
+
+    private func find(_ id: ObjectID) -> (file: PackFile, entry: PackEntry)? {
+        for pack in packs {
+            // Found, but an unusable header means this copy is corrupt: try other packs.
+            if let entry = pack.entry(of: id) { return (pack, entry) }
+        }
+        return nil
+    }
+
+    private var packDirectories: [PathBytes] { objectDirectories.map { $0.appending(Array("pack".utf8)) } }
+
+    private func currentStamps() -> [DirectoryStamp] {
+        packDirectories.map { dir in
+            var st = stat()
+            guard stat(dir.cString, &st) == 0 else { return DirectoryStamp(seconds: -1, nanoseconds: 0) }
+            return DirectoryStamp(seconds: Int(st.st_mtim.tv_sec), nanoseconds: Int(st.st_mtim.tv_nsec))
+        }
+    }
+
+    private func reload() {
+        stamps = currentStamps()
+        var previous: [PathBytes: PackFile] = [:]
+        for pack in packs + damaged { previous[pack.path] = pack }
+        var found: [PackFile] = [], bad: [PackFile] = []
+        for dir in packDirectories {
+            for name in Self.list(dir) where name.count > 4 && name.suffix(4).elementsEqual(".idx".utf8) {
+                let packPath = dir.appending(Array(name.dropLast(4)) + Array(".pack".utf8))
+                guard let pack = previous[packPath]
+                    ?? PackIndex(path: dir.appending(name)).flatMap({ PackFile(path: packPath, index: $0) }) else { continue }
+                if pack.indexIsValid { found.append(pack) } else { bad.append(pack) }
+            }
+        }
+        packs = found
+        damaged = bad
+    }
+
+    /// The names in a directory, sorted (newest-first ordering is not needed: any copy is right).
+    static func list(_ dir: PathBytes) -> [[UInt8]] {
+        guard let handle = opendir(dir.cString) else { return [] }
+        defer { closedir(handle) }
+        var names: [[UInt8]] = []
+        while let entry = readdir(handle) {
+            let name = withUnsafeBytes(of: &entry.pointee.d_name) { raw -> [UInt8] in
+                Array(raw.prefix(while: { $0 != 0 }))
+            }
+            names.append(name)
+        }
+        return names.sorted { $0.lexicographicallyPrecedes($1) }
+    }
+
+    /// The directories listed in `<objects>/info/alternates` (absolute, or relative to `objects`),
+    /// one level deep; comments, blank and quoted lines are skipped.
+    static func alternates(of objects: PathBytes) -> [PathBytes] {
+        let path = objects.appending(Array("info/alternates".utf8))
+        guard let file = try? FileByteSource(path: path), let text = file.read(at: 0, count: min(file.size, 1 << 20)) else { return [] }
+        var result: [PathBytes] = []
+        for raw in text.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
+            var line = Array(raw)
+            while let last = line.last, last == UInt8(ascii: "\r") || last == UInt8(ascii: " ") { line.removeLast() }
+            guard let first = line.first, first != UInt8(ascii: "#"), first != UInt8(ascii: "\"") else { continue }
+            let dir = first == UInt8(ascii: "/") ? PathBytes(line) : objects.appending(line)
+            result.append(dir.withoutTrailingSlash)
+        }
+        return result
+    }
+}
