@@ -1,4 +1,7 @@
 import CGit2
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Process-wide libgit2 set-up. Call `initialize()` before any other libgit2 use; opening a
 /// repository does it for you.
@@ -6,7 +9,13 @@ private let MOAT_CACHE_BYTES = 16 << 20
 
 public enum GitLibrary {
     private static let setUp: Void = {
+        #if os(Linux)
+        skipCertificateBundle = true
         git_libgit2_init()
+        skipCertificateBundle = false
+        #else
+        git_libgit2_init()
+        #endif
         // git itself does not re-hash objects on read; doing so made blob reads 2.35x slower.
         _ = cgit2_set_strict_hash_verification(0)
         // No limit on open pack files by default; repositories with thousands of packs exhaust fds.
@@ -25,3 +34,24 @@ public enum GitLibrary {
         _ = cgit2_set_strict_hash_verification(on ? 1 : 0)
     }
 }
+
+#if os(Linux)
+/// True only while `git_libgit2_init` runs (inside the `swift_once` of `GitLibrary.setUp`).
+nonisolated(unsafe) private var skipCertificateBundle = false
+
+/// Debian's libgit2 (built with mbedTLS) parses the whole system CA bundle,
+/// /etc/ssl/certs/ca-certificates.crt, inside `git_libgit2_init`: 3-4 ms, about 45% of the
+/// instructions of a pre-commit hook run, for certificates that only an HTTPS transport would use.
+/// moat never talks to a remote, so that one call is answered with an empty chain: this definition
+/// in the executable takes precedence over libmbedx509's for libgit2 (ELF symbol interposition).
+/// Every other call, including a later `GIT_OPT_SET_SSL_CERT_LOCATIONS`, goes to the real function.
+/// With a libgit2 built on OpenSSL the symbol is never called and this does nothing.
+@_cdecl("mbedtls_x509_crt_parse_file")
+public func moat_mbedtls_x509_crt_parse_file(_ chain: UnsafeMutableRawPointer?, _ path: UnsafePointer<CChar>?) -> Int32 {
+    if skipCertificateBundle { return 0 }
+    typealias Parse = @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<CChar>?) -> Int32
+    // RTLD_NEXT: the definition after this one in the search order (libmbedx509's).
+    guard let next = dlsym(UnsafeMutableRawPointer(bitPattern: -1), "mbedtls_x509_crt_parse_file") else { return -0x2900 }  // MBEDTLS_ERR_X509_FILE_IO_ERROR
+    return unsafeBitCast(next, to: Parse.self)(chain, path)
+}
+#endif
