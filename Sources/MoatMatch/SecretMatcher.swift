@@ -73,7 +73,18 @@ public final class SecretMatcher: @unchecked Sendable {
 
     public let specs: [PatternSpec]
     public let options: Options
-    public let prefilter: KeywordPrefilter
+    /// The keyword automaton over every rule's keywords, built on first use (~0.5 ms, 13 M
+    /// instructions for the built-in rules): with a database it only serves when a vectorscan scan
+    /// fails, so a hook that loads the cached database never builds it.
+    public var prefilter: KeywordPrefilter {
+        lazyPrefilter.withLock { built -> KeywordPrefilter in
+            if let built { return built }
+            let made = KeywordPrefilter(keywordsByRule: specs.map { $0.runsApart ? [] : $0.keywords })
+            built = made
+            return made
+        }
+    }
+    private let lazyPrefilter = Mutex<KeywordPrefilter?>(nil)
     /// The vectorscan database, if the policy produced one.
     public let database: VectorscanDatabase?
     /// Whether the database came from the cache or was compiled.
@@ -130,7 +141,6 @@ public final class SecretMatcher: @unchecked Sendable {
         self.database = database
         self.databaseOrigin = origin
         self.databaseError = databaseError
-        self.prefilter = KeywordPrefilter(keywordsByRule: specs.map { $0.runsApart ? [] : $0.keywords })
         self.windows = specs.map { spec in
             if let width = PatternSyntax.maxWidth(spec.pattern), width <= options.longestWindow { return max(width, 1) }
             return spec.multiline ? options.multilineWindow : options.window
