@@ -37,13 +37,22 @@ public struct DatabaseCache: Sendable {
 
     /// The payload stored under `key`, or nil when missing, unreadable or stored under another key.
     public func load(key: [UInt8]) -> [UInt8]? {
-        guard let file = FileIO.readFile(path(forKey: key)) else { return nil }
-        return file.withUnsafeBytes { raw -> [UInt8]? in
-            guard raw.count >= Self.magic.count, Array(raw[0..<Self.magic.count]) == Self.magic else { return nil }
-            var reader = ByteReader(UnsafeRawBufferPointer(rebasing: raw[Self.magic.count...]))
-            guard let storedKey = reader.blob(), storedKey.elementsEqual(key), let payload = reader.blob() else { return nil }
-            return Array(payload)
-        }
+        withPayload(key: key) { Array($0) }
+    }
+
+    /// Calls `body` with the payload stored under `key`, read in place from the mapped file (no
+    /// copy: the pre-commit hook maps its 0.7 MB database instead of reading it twice); nil when
+    /// the entry is missing, unreadable or stored under another key. The buffer is valid only
+    /// during the call. Entries are replaced by rename, never rewritten in place, so the mapped
+    /// file does not change under the reader.
+    public func withPayload<R>(key: [UInt8], _ body: (UnsafeRawBufferPointer) throws -> R?) rethrows -> R? {
+        guard let file = FileIO.MappedFile(path(forKey: key)) else { return nil }
+        defer { file.unmap() }
+        let raw = file.bytes
+        guard raw.count >= Self.magic.count, raw[0..<Self.magic.count].elementsEqual(Self.magic) else { return nil }
+        var reader = ByteReader(UnsafeRawBufferPointer(rebasing: raw[Self.magic.count...]))
+        guard let storedKey = reader.blob(), storedKey.elementsEqual(key), let payload = reader.blob() else { return nil }
+        return try body(payload)
     }
 
     /// Stores `payload` under `key`, atomically. Returns false when the folder or file cannot be
@@ -61,26 +70,28 @@ public struct DatabaseCache: Sendable {
 
 /// The few file operations the cache needs, without Foundation.
 enum FileIO {
-    static func readFile(_ path: String) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
-        let size = Int(info.st_size)
-        guard size >= 0, size < 1 << 30 else { return nil }
-        var bytes = [UInt8](repeating: 0, count: size)
-        var done = 0
-        let ok = bytes.withUnsafeMutableBytes { p -> Bool in
-            while done < size {
-                let n = read(fd, p.baseAddress! + done, size - done)
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { return false }
-                done += n
-            }
-            return true
+    /// A regular file mapped read-only (an empty or unmappable file is nil).
+    struct MappedFile {
+        let bytes: UnsafeRawBufferPointer
+
+        init?(_ path: String) {
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { return nil }
+            defer { close(fd) }
+            var info = stat()
+            guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+            let size = Int(info.st_size)
+            guard size > 0, size < 1 << 30 else { return nil }
+            #if os(Linux)
+            let flags = MAP_PRIVATE | MAP_POPULATE  // one fault-in pass instead of a fault per few pages
+            #else
+            let flags = MAP_PRIVATE
+            #endif
+            guard let base = mmap(nil, size, PROT_READ, flags, fd, 0), base != MAP_FAILED else { return nil }
+            bytes = UnsafeRawBufferPointer(start: base, count: size)
         }
-        return ok ? bytes : nil
+
+        func unmap() { munmap(UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count) }
     }
 
     static func makeDirectories(_ path: String) -> Bool {

@@ -246,8 +246,7 @@ public final class VectorscanDatabase: @unchecked Sendable {
     /// stored (a failed store is ignored).
     public static func load(_ specs: [PatternSpec], cache: DatabaseCache?) throws(Failure) -> (VectorscanDatabase, Origin) {
         let key = fingerprint(specs)
-        if let cache, let payload = cache.load(key: key),
-           let db = try? payload.withUnsafeBytes({ try VectorscanDatabase(deserializing: $0) }), db.fingerprint == key,
+        if let cache, let db = cache.withPayload(key: key, { try? VectorscanDatabase(deserializing: $0) }), db.fingerprint == key,
            db.ruleKinds.count == specs.count {
             return (db, .cache)
         }
@@ -259,8 +258,7 @@ public final class VectorscanDatabase: @unchecked Sendable {
     /// The cached database for `specs`, or nil: never compiles (for the pre-commit hook).
     public static func cached(_ specs: [PatternSpec], cache: DatabaseCache) -> VectorscanDatabase? {
         let key = fingerprint(specs)
-        guard let payload = cache.load(key: key),
-              let db = try? payload.withUnsafeBytes({ try VectorscanDatabase(deserializing: $0) }),
+        guard let db = cache.withPayload(key: key, { try? VectorscanDatabase(deserializing: $0) }),
               db.fingerprint == key, db.ruleKinds.count == specs.count else { return nil }
         return db
     }
