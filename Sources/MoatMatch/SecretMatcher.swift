@@ -92,8 +92,11 @@ public final class SecretMatcher: @unchecked Sendable {
     /// Why the policy produced no database (nil when it did, or when the policy is `.none`).
     public let databaseError: String?
 
-    /// Per rule: the longest match its windows guarantee.
-    public let windows: [Int]
+    /// Per rule: the longest match its windows guarantee (every rule's `window(_:)`).
+    public var windows: [Int] { specs.indices.map(window) }
+    /// Per rule: its window once worked out, else -1. Working out all 188 built-in ones parses
+    /// every pattern (~5 M instructions), so each is done when a rule first has a candidate.
+    private let knownWindows: Mutex<[Int]>
     /// Rules run over the whole input.
     let slowRules: [Int]
 
@@ -141,12 +144,27 @@ public final class SecretMatcher: @unchecked Sendable {
         self.database = database
         self.databaseOrigin = origin
         self.databaseError = databaseError
-        self.windows = specs.map { spec in
-            if let width = PatternSyntax.maxWidth(spec.pattern), width <= options.longestWindow { return max(width, 1) }
-            return spec.multiline ? options.multilineWindow : options.window
-        }
+        self.knownWindows = Mutex([Int](repeating: -1, count: specs.count))
         self.slowRules = specs.indices.filter { specs[$0].runsApart }
         self.compiled = Mutex([Compiled](repeating: .pending, count: specs.count))
+    }
+
+    /// The longest match the candidate windows of `rule` guarantee: the longest match its pattern
+    /// can make when that is bounded (up to `Options.longestWindow`), else `Options.window`
+    /// (`multilineWindow` for a multi-line rule). Worked out on first use.
+    public func window(_ rule: Int) -> Int {
+        knownWindows.withLock { known -> Int in
+            if known[rule] >= 0 { return known[rule] }
+            let spec = specs[rule]
+            let window: Int
+            if let width = PatternSyntax.maxWidth(spec.pattern), width <= options.longestWindow {
+                window = max(width, 1)
+            } else {
+                window = spec.multiline ? options.multilineWindow : options.window
+            }
+            known[rule] = window
+            return window
+        }
     }
 
     /// The compiled pattern of `rule`, compiling it on first use; nil if it does not compile.

@@ -14,6 +14,8 @@ extension SecretMatcher {
         let scratch: VectorscanDatabase.Scratch?
         private var patterns: [PCRE2Pattern?]
         private var looked: [Bool]
+        /// Per rule: `matcher.window(rule)` once asked (-1 before), so the hot loops take no lock.
+        private var windows: [Int]
 
         /// Candidate start positions per rule: one open window per rule, closed ones in `ranges`.
         private var openLow: [Int]
@@ -62,6 +64,7 @@ extension SecretMatcher {
             scratch = try? matcher.database?.makeScratch()
             patterns = [PCRE2Pattern?](repeating: nil, count: matcher.specs.count)
             looked = [Bool](repeating: false, count: matcher.specs.count)
+            windows = [Int](repeating: -1, count: matcher.specs.count)
             openLow = [Int](repeating: 0, count: matcher.specs.count)
             openHigh = [Int](repeating: -1, count: matcher.specs.count)
             ruleNanoseconds = [UInt64](repeating: 0, count: matcher.specs.count)
@@ -74,6 +77,15 @@ extension SecretMatcher {
                 looked[rule] = true
             }
             return patterns[rule]
+        }
+
+        @inline(__always)
+        private func window(_ rule: Int) -> Int {
+            let known = windows[rule]
+            if known >= 0 { return known }
+            let window = matcher.window(rule)
+            windows[rule] = window
+            return window
         }
 
         /// Every match of every rule in `bytes`, in input order (start, then rule, then end).
@@ -94,12 +106,11 @@ extension SecretMatcher {
             if useDatabase, let db = matcher.database, let scratch {
                 statistics.databaseScans += 1
                 let entries = db.entries
-                let windows = matcher.windows
                 scanned = db.scan(bytes, scratch: scratch) { id, end in
                     guard id < entries.count else { return }
                     let entry = entries[id]
                     let rule = entry.rule
-                    let window = windows[rule]
+                    let window = window(rule)
                     switch entry.kind {
                     case .pattern, .prefilter:
                         add(rule, low: end - window, high: end, count: count)
@@ -111,11 +122,10 @@ extension SecretMatcher {
             }
             if !scanned {
                 let prefilter = matcher.prefilter
-                let windows = matcher.windows
                 prefilter.forEachHit(in: bytes) { keyword, start in
                     let end = start + prefilter.keywords[keyword].count
                     for rule in prefilter.rules(ofKeyword: keyword) {
-                        add(rule, low: end - windows[rule], high: end + Self.keywordLead, count: count)
+                        add(rule, low: end - window(rule), high: end + Self.keywordLead, count: count)
                     }
                 }
             }
@@ -206,8 +216,8 @@ extension SecretMatcher {
         private func confirm(rule: Int, windows: Range<Int>, in bytes: UnsafeRawBufferPointer, into result: inout [RawMatch]) {
             guard let pattern = pattern(rule) else { return }
             let count = bytes.count
-            let reach = matcher.windows[rule] + 256
-            let piece = max(16 * 1024, 2 * matcher.windows[rule])
+            let reach = window(rule) + 256
+            let piece = max(16 * 1024, 2 * window(rule))
             let budget = matcher.options.ruleTimeBudget.map { UInt64($0 * 1e9) }
             let started = budget == nil ? 0 : Self.now()
             var position = 0

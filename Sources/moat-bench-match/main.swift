@@ -231,7 +231,7 @@ corpus.withUnsafeBytes { raw in
 print("files where the strategies differ: \(differing)")
 
 if ProcessInfo.processInfo.environment["MOAT_BENCH_UNBOUNDED"] != nil {
-    for (i, s) in specs.enumerated() where matcher.windows[i] == matcher.options.window || matcher.windows[i] == matcher.options.multilineWindow {
+    for (i, s) in specs.enumerated() where matcher.window(i) == matcher.options.window || matcher.window(i) == matcher.options.multilineWindow {
         print("  unbounded \(s.id) keywords \(s.keywords): \(s.pattern.prefix(140))")
     }
 }
