@@ -24,6 +24,27 @@ struct OutputOptions: ParsableArguments {
     @Option(name: .customLong("write-baseline"), help: ArgumentHelp("Write every finding to FILE as a baseline (use it with --baseline), then exit 0.", valueName: "file"))
     var writeBaseline: String?
 
+    /// The parsed values as a plain value (the hook's fast path builds `ReportOutput()` directly,
+    /// without ArgumentParser).
+    var values: ReportOutput {
+        ReportOutput(format: format, output: output, color: color, showSuppressed: showSuppressed, writeBaseline: writeBaseline)
+    }
+
+    func validate() throws {
+        do { _ = try values.destinations() } catch { throw ValidationError(error.message) }
+    }
+
+    func finish(_ result: ScanResult, policy: ExitPolicy) throws { try values.finish(result, policy: policy) }
+}
+
+/// Where and how reports are written; `ReportOutput()` is every default (text on standard output).
+struct ReportOutput {
+    var format: [ReportFormat] = []
+    var output: [String] = []
+    var color: OutputOptions.ColorChoice = .auto
+    var showSuppressed = false
+    var writeBaseline: String?
+
     /// Warnings printed on stderr before the rest are only counted.
     static let warningLimit = 20
 
@@ -39,10 +60,6 @@ struct OutputOptions: ParsableArguments {
             throw MoatError("\(formats.count - output.count) formats would go to standard output: give each --format but one an --output")
         }
         return formats.enumerated().map { (i, f) in (f, i < output.count ? output[i] : nil) }
-    }
-
-    func validate() throws {
-        do { _ = try destinations() } catch { throw ValidationError(error.message) }
     }
 
     /// Writes the report, then ends the command as `policy` decides: returns for exit 0, throws
