@@ -101,6 +101,24 @@ enum FindingText {
         return String([digits[Int(b >> 4)], digits[Int(b & 0x0F)]])
     }
 
+    /// One of three words by severity.
+    static func by(_ s: Severity, block: String, warn: String, info: String) -> String {
+        switch s {
+        case .block: return block
+        case .warn: return warn
+        case .info: return info
+        }
+    }
+
+    /// `s` with each Unicode scalar for which `replacement` gives a string replaced by it.
+    static func replacingScalars(_ s: String, _ replacement: (Unicode.Scalar) -> String?) -> String {
+        var out = ""
+        for u in s.unicodeScalars {
+            if let r = replacement(u) { out += r } else { out.unicodeScalars.append(u) }
+        }
+        return out
+    }
+
     /// At most `limit` characters, with "..." when cut.
     static func truncated(_ s: String, _ limit: Int) -> String {
         s.count <= limit ? s : String(s.prefix(max(0, limit - 3))) + "..."

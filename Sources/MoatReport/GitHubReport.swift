@@ -37,38 +37,15 @@ public struct GitHubReport: Report {
         return out
     }
 
-    static func command(_ s: Severity) -> String {
-        switch s {
-        case .block: return "error"
-        case .warn: return "warning"
-        case .info: return "notice"
-        }
-    }
+    static func command(_ s: Severity) -> String { FindingText.by(s, block: "error", warn: "warning", info: "notice") }
 
     /// The message part of a workflow command.
     static func escapeData(_ s: String) -> String {
-        var out = ""
-        for u in s.unicodeScalars {
-            switch u {
-            case "%": out += "%25"
-            case "\r": out += "%0D"
-            case "\n": out += "%0A"
-            default: out.unicodeScalars.append(u)
-            }
-        }
-        return out
+        FindingText.replacingScalars(s) { ["%": "%25", "\r": "%0D", "\n": "%0A"][$0] }
     }
 
     /// A property value of a workflow command.
     static func escapeProperty(_ s: String) -> String {
-        var out = ""
-        for u in escapeData(s).unicodeScalars {
-            switch u {
-            case ":": out += "%3A"
-            case ",": out += "%2C"
-            default: out.unicodeScalars.append(u)
-            }
-        }
-        return out
+        FindingText.replacingScalars(escapeData(s)) { [":": "%3A", ",": "%2C"][$0] }
     }
 }

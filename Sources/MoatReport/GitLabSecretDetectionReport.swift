@@ -107,11 +107,7 @@ public struct GitLabSecretDetectionReport: Report {
     }
 
     static func severity(_ f: Finding) -> String {
-        switch f.severity {
-        case .block: return f.kind == .secret ? "Critical" : "High"
-        case .warn: return "Medium"
-        case .info: return "Info"
-        }
+        FindingText.by(f.severity, block: f.kind == .secret ? "Critical" : "High", warn: "Medium", info: "Info")
     }
 
     /// "2026-03-02T14:05:09": the schema's UTC form, without a zone designator.

@@ -76,24 +76,19 @@ public struct JUnitReport: Report {
     static func attribute(_ s: String) -> String { escape(s, attribute: true) }
 
     private static func escape(_ s: String, attribute: Bool) -> String {
-        var out = ""
-        for u in s.unicodeScalars {
+        FindingText.replacingScalars(s) { u in
             switch u {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"" where attribute: out += "&quot;"
-            case "'" where attribute: out += "&apos;"
-            case "\t" where attribute: out += "&#9;"
-            case "\n" where attribute: out += "&#10;"
-            case "\r": out += "&#13;"
-            case "\t", "\n": out.unicodeScalars.append(u)
+            case "&": return "&amp;"
+            case "<": return "&lt;"
+            case ">": return "&gt;"
+            case "\r": return "&#13;"
+            case "\"", "'", "\t", "\n":
+                return attribute ? ["\"": "&quot;", "'": "&apos;", "\t": "&#9;", "\n": "&#10;"][u] : nil
             default:
                 let v = u.value
                 let allowed = (v >= 0x20 && v <= 0xD7FF) || (v >= 0xE000 && v <= 0xFFFD) || (v >= 0x10000 && v <= 0x10FFFF)
-                if allowed { out.unicodeScalars.append(u) } else { out += "\u{FFFD}" }
+                return allowed ? nil : "\u{FFFD}"
             }
         }
-        return out
     }
 }

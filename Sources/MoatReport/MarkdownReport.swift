@@ -51,13 +51,7 @@ public struct MarkdownReport: Report {
         return s + ", \(FindingMessage.bytes(r.bytesRead)) read, \(r.durationMs) ms"
     }
 
-    static func severity(_ s: Severity) -> String {
-        switch s {
-        case .block: return "🔴 block"
-        case .warn: return "🟡 warn"
-        case .info: return "⚪ info"
-        }
-    }
+    static func severity(_ s: Severity) -> String { FindingText.by(s, block: "🔴 block", warn: "🟡 warn", info: "⚪ info") }
 
     /// Text safe inside a Markdown paragraph or table cell: ASCII punctuation that Markdown or HTML
     /// give meaning to is backslash-escaped (pipes, backticks, `<`, `>`, `&`, brackets, emphasis),

@@ -198,22 +198,10 @@ public struct SarifReport: Report {
     }
 
     /// block -> error, warn -> warning, info -> note.
-    static func level(_ s: Severity) -> String {
-        switch s {
-        case .block: return "error"
-        case .warn: return "warning"
-        case .info: return "note"
-        }
-    }
+    static func level(_ s: Severity) -> String { FindingText.by(s, block: "error", warn: "warning", info: "note") }
 
     /// GitHub's `security-severity` (0.0-10.0): block is high, warn medium, info low.
-    static func securitySeverity(_ s: Severity) -> String {
-        switch s {
-        case .block: return "8.0"
-        case .warn: return "5.0"
-        case .info: return "2.0"
-        }
-    }
+    static func securitySeverity(_ s: Severity) -> String { FindingText.by(s, block: "8.0", warn: "5.0", info: "2.0") }
 
     /// "artifact.pytorch-zip" -> "ArtifactPytorchZip" (SARIF rule names are identifiers).
     static func pascalName(_ id: String) -> String {
