@@ -4,11 +4,14 @@ import MoatCore
 /// what its rule means and how to fix it. The fix wording is TextReport's, so every format gives
 /// the same advice. Nothing here escapes: each format escapes what it takes from here.
 enum FindingText {
-    /// The project's public home, for SARIF `informationUri`/`helpUri` and report links.
-    static let homepage = "https://github.com/moat-scanner/moat"
+    /// The project's public home, for SARIF `informationUri`/`helpUri` and report links. nil
+    /// until the project publishes one: the formats leave the optional link fields out rather
+    /// than point at an address nobody owns.
+    static let homepage: String? = nil
 
     /// Where a rule's kind is documented: the README section that lists what moat finds.
-    static func helpURI(kind: Finding.Kind) -> String {
+    static func helpURI(kind: Finding.Kind) -> String? {
+        guard let homepage else { return nil }
         switch kind {
         case .artifact: return homepage + "#what-it-finds"
         case .secret: return homepage + "#secrets-and-sensitive-configuration-files"

@@ -33,7 +33,7 @@ public struct GitLabSecretDetectionReport: Report {
             w.beginObject(key)
             w.field("id", MoatVersion.name)
             w.field("name", MoatVersion.name)
-            w.field("url", FindingText.homepage)
+            if let url = FindingText.homepage { w.field("url", url) }
             w.field("version", MoatVersion.version)
             w.beginObject("vendor")
             w.field("name", MoatVersion.name)
@@ -99,7 +99,7 @@ public struct GitLabSecretDetectionReport: Report {
         w.field("type", "moat_rule_id")
         w.field("name", "moat rule \(f.rule)")
         w.field("value", f.rule)
-        w.field("url", FindingText.helpURI(kind: f.kind))
+        if let url = FindingText.helpURI(kind: f.kind) { w.field("url", url) }
         w.endObject()
         w.endArray()
         if let v = f.secret?.value { w.field("raw_source_code_extract", v) }

@@ -27,7 +27,7 @@ public struct SarifReport: Report {
         w.field("name", MoatVersion.name)
         w.field("version", MoatVersion.version)
         w.field("semanticVersion", MoatVersion.version)
-        w.field("informationUri", FindingText.homepage)
+        if let uri = FindingText.homepage { w.field("informationUri", uri) }
         w.beginArray("rules")
         for rule in rules { write(rule, mode: r.mode, into: &w) }
         w.endArray()
@@ -118,7 +118,7 @@ public struct SarifReport: Report {
         w.field("text", full + "\n\n" + advice)
         w.field("markdown", MarkdownReport.escape(full) + "\n\n```text\n" + advice + "\n```")
         w.endObject()
-        w.field("helpUri", FindingText.helpURI(kind: rule.kind))
+        if let uri = FindingText.helpURI(kind: rule.kind) { w.field("helpUri", uri) }
         w.beginObject("defaultConfiguration")
         w.field("level", SarifReport.level(rule.worst))
         w.endObject()

@@ -98,6 +98,11 @@ final class ScanCommandTests: XCTestCase {
         XCTAssertTrue(r.stdout.contains("data.bin"), "text on stdout: \(r.stdout)")
         let report = try CLI.json(String(decoding: try Data(contentsOf: URL(fileURLWithPath: json)), as: UTF8.self))
         XCTAssertEqual(CLI.findings(report).first?["format"] as? String, "safetensors")
+        let sarif = try CLI.moat(["scan", "data.bin", "--format", "sarif"], in: dir)
+        let log = try CLI.json(sarif.stdout)
+        XCTAssertEqual(log["version"] as? String, "2.1.0")
+        let results = ((log["runs"] as? [[String: Any]])?.first?["results"] as? [[String: Any]]) ?? []
+        XCTAssertEqual(results.first?["ruleId"] as? String, "artifact.safetensors")
         let twoOnStdout = try CLI.moat(["scan", "data.bin", "--format", "json", "--format", "text"], in: dir)
         XCTAssertEqual(twoOnStdout.status, 2)
         XCTAssertTrue(twoOnStdout.stderr.contains("standard output"), twoOnStdout.stderr)

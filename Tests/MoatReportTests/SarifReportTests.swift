@@ -34,14 +34,13 @@ final class SarifReportTests: XCTestCase {
         let driver = try XCTUnwrap((run["tool"] as? [String: Any])?["driver"] as? [String: Any])
         XCTAssertEqual(driver["name"] as? String, "moat")
         XCTAssertEqual(driver["version"] as? String, MoatVersion.version)
-        XCTAssertTrue((driver["informationUri"] as? String)?.hasPrefix("https://") == true)
         let rules = try XCTUnwrap(driver["rules"] as? [[String: Any]])
         XCTAssertEqual(rules.compactMap { $0["id"] as? String }, ["artifact.pytorch-zip", "secret.huggingface-token", "artifact.safetensors"],
                        "one rule per rule id that fired, in result order")
         for rule in rules {
             XCTAssertNotNil((rule["shortDescription"] as? [String: Any])?["text"] as? String)
             XCTAssertNotNil((rule["fullDescription"] as? [String: Any])?["text"] as? String)
-            XCTAssertTrue((rule["helpUri"] as? String)?.hasPrefix("https://") == true)
+            XCTAssertNil(rule["helpUri"], "no link until the project publishes an address")
         }
         let help = try XCTUnwrap((rules[0]["help"] as? [String: Any])?["text"] as? String)
         XCTAssertTrue(help.contains("git filter-repo"), "history mode gives history advice: \(help)")
