@@ -121,4 +121,41 @@ final class HistoryCommandTests: XCTestCase {
         let clean = try CLI.run(URL(fileURLWithPath: "/usr/bin/git"), ["push", "-q", "origin", "clean"], in: repo)
         XCTAssertEqual(clean.status, 0, clean.stdout + clean.stderr)
     }
+
+    /// Every file under `.git` with its size, mode and content digest.
+    func snapshot(_ gitDir: URL) throws -> [String: String] {
+        var out: [String: String] = [:]
+        let files = FileManager.default.enumerator(at: gitDir, includingPropertiesForKeys: nil)!
+        for case let url as URL in files {
+            let attributes = try FileManager.default.attributesOfItem(atPath: url.path)
+            let content = (attributes[.type] as? FileAttributeType) == .typeRegular ? try Data(contentsOf: url) : Data()
+            out[String(url.path.dropFirst(gitDir.path.count))] = "\(attributes[.type] ?? "") \(content.count) \(content.hashValue)"
+        }
+        return out
+    }
+
+    func testNoModeWritesToTheRepository() throws {
+        try CLI.write("HF_TOKEN=hf_FakeMoatTokenQwZxRtYuPlMnBvCxZaSdFgHj\n", to: "a.env", in: repo)
+        try commit("one")
+        try CLI.write("second\n", to: "b.txt", in: repo)
+        try commit("two")
+        try CLI.write("staged\n", to: "c.txt", in: repo)
+        try CLI.git(["add", "c.txt"], in: repo)
+        let bare = repo.deletingLastPathComponent().appendingPathComponent("moat-bare-\(UUID().uuidString).git")
+        defer { try? FileManager.default.removeItem(at: bare) }
+        try CLI.git(["clone", "-q", "--bare", repo.path, bare.path], in: repo)
+        // HOME (where the rule database is cached) outside both repositories.
+        let home = repo.deletingLastPathComponent().appendingPathComponent("moat-home-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: home) }
+        for (dir, gitDir) in [(repo!, repo.appendingPathComponent(".git")), (bare, bare)] {
+            let before = try snapshot(gitDir)
+            for arguments in [["history", "--no-progress"], ["history", "--no-progress", "--include-unreachable"], ["history", "--no-progress", "HEAD~1..HEAD"],
+                              ["staged"], ["staged", "--format", "json"], ["scan", "."], ["hook", "status"]] {
+                _ = try CLI.moat(arguments, in: dir, environment: ["HOME": home.path])
+                let after = try snapshot(gitDir)
+                let changed = Set(before.keys).union(after.keys).filter { before[$0] != after[$0] }.sorted()
+                XCTAssertEqual(changed, [], "moat \(arguments.joined(separator: " ")) changed files under \(gitDir.lastPathComponent)")
+            }
+        }
+    }
 }

@@ -19,16 +19,25 @@ extension HistoryWalk {
             defer { git_reference_free(head) }
             addPeeled(head!)
         }
-        var reflog: OpaquePointer?
-        if git_reflog_read(&reflog, repo, "refs/stash") == 0 {
-            defer { git_reflog_free(reflog) }
-            for i in 0..<git_reflog_entrycount(reflog) {
-                guard let entry = git_reflog_entry_byindex(reflog, i), let id = git_reflog_entry_id_new(entry),
-                      git_oid_is_zero(id) == 0 else { continue }
-                var id2 = id.pointee
-                if git_odb_exists(odb, &id2) != 0 { tips.append(id2) } else { noteMissing(id2, .commit) }
-            }
+        // The stash reflog is read here, not with git_reflog_read: libgit2 1.5 creates
+        // logs/refs/stash (and logs/ in a bare repository) when it is missing, and moat never
+        // writes to a repository it scans.
+        for id in Self.stashReflog(commonDir: repository.commonDir) {
+            var oid = id
+            if git_odb_exists(odb, &oid) != 0 { tips.append(oid) } else { noteMissing(oid, .commit) }
         }
+    }
+
+    /// The new ids of `logs/refs/stash` ("<old> <new> <who> <when>\t<message>" per line), read-only.
+    static func stashReflog(commonDir: PathBytes) -> [git_oid] {
+        guard let bytes = FileIO.readPrefix(commonDir.appending(Array("logs/refs/stash".utf8)), limit: 64 << 20) else { return [] }
+        var ids: [git_oid] = []
+        for line in bytes.split(separator: 0x0A) where line.count > 82 {
+            let hex = String(decoding: line.dropFirst(41).prefix(40), as: UTF8.self)
+            guard let id = ObjectID(hex: hex), !id.hex.allSatisfy({ $0 == "0" }) else { continue }
+            ids.append(id.oid)
+        }
+        return ids
     }
 
     /// Calls `body` with every reference of the repository (each freed after its call).
