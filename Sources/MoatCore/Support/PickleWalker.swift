@@ -20,11 +20,12 @@ public struct PickleWalker {
         public var maxOps = 4_000_000
         public var maxStack = 1 << 18
         public var maxMarks = 1 << 16
-        public var maxMemo = 1 << 20
+        /// Memo entries (a real torch pickle memoizes about 5 values per tensor: 50,000 tensors).
+        public var maxMemo = 1 << 18
         /// Values kept in containers, over all containers; more are counted, not kept.
         public var maxItems = 1 << 20
         public var maxContainers = 1 << 20
-        public var maxTensors = 1 << 20
+        public var maxTensors = 1 << 18
         public var maxStrings = 4_096
         public var maxStringLength = 256
         public var maxGlobals = 1_024
@@ -169,7 +170,7 @@ public struct PickleWalker {
         static let value = 24
         static let container = 64
         static let object = 128
-        static let tensor = 64
+        static let tensor = 96
         static let memoSlot = 32
         static let memoSparse = 64
         static let entry = 96
