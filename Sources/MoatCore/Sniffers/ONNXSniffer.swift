@@ -54,7 +54,7 @@ public struct ONNXSniffer: Sniffer {
                 guard f.body.count <= 1024 else { return .notMine }
                 guard let b = r.bytes(f.body.lowerBound, f.body.count) else { complete = false; break }
                 guard ONNXSniffer.printable(b) else { return .notMine }
-                if f.number == 2 { producer = String(decoding: b, as: UTF8.self) } else { producerVersion = String(decoding: b, as: UTF8.self) }
+                if f.number == 2 { producer = DisplayText.decode(b) } else { producerVersion = DisplayText.decode(b) }
             case 7:
                 guard graph == nil else { return .notMine }
                 graph = f.body
