@@ -149,3 +149,17 @@ extension PickleSnifferTests {
         for text in all { XCTAssertFalse(text.unicodeScalars.contains { $0.value == 0x1B }, text) }
     }
 }
+
+extension PickleSnifferTests {
+    func testAFloodIsReportedAsTruncatedNotDropped() throws {
+        // NumPy arrays rebuilt over and over (h0 ) R): the walk stops at its memory budget, and the
+        // finding says it was truncated instead of the file passing as clean.
+        var b: [UInt8] = [0x80, 0x02] + Array("cnumpy.core.multiarray\n_reconstruct\n".utf8) + [0x71, 0x00]
+        for _ in 0..<(1 << 18) { b += [0x68, 0x00, 0x29, 0x52] }
+        b.append(0x2E)
+        let d = try XCTUnwrap(pickleDetection(PickleSniffer().sniff(SniffInput(path: PathBytes("a.pkl"), source: MemoryByteSource(b)))))
+        XCTAssertEqual(d.problems, ["truncated: the walk stopped at its memory budget"])
+        XCTAssertGreaterThan(d.summary.tensors ?? 0, 10_000)
+        XCTAssertLessThan(d.summary.tensors ?? 0, 1 << 18)
+    }
+}
