@@ -23,15 +23,19 @@ final class MutationFuzzTests: XCTestCase {
     /// Longest any one mutant may take through every sniffer and the content scanner.
     static let maxSecondsPerInput = 5.0
 
-    /// SplitMix64: small, fast, and the same sequence on every machine.
-    struct SplitMix {
+    /// xorshift64*: small, fast, and the same sequence on every machine.
+    struct XorShift: RandomNumberGenerator {
         var state: UInt64
+        /// A generator for iteration `i` of run `seed`, its state mixed so neighbouring iterations differ.
+        init(seed: UInt64, iteration: Int) {
+            state = max(1, (UInt64(truncatingIfNeeded: iteration) &+ 1) &* 0x9E37_79B9_7F4A_7C15 ^ seed &* 0xD1B5_4A32_D192_ED03)
+            for _ in 0..<4 { _ = next() }
+        }
         mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
+            state ^= state >> 12
+            state ^= state << 25
+            state ^= state >> 27
+            return state &* 0x2545_F491_4F6C_DD1D
         }
         mutating func below(_ n: Int) -> Int { n <= 0 ? 0 : Int(next() % UInt64(n)) }
         mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
@@ -62,7 +66,7 @@ final class MutationFuzzTests: XCTestCase {
                               "9223372036854775808", "99999999999999999999999"]
 
     /// One mutation of `b` (never empty unless `b` is).
-    static func mutateOnce(_ b: inout [UInt8], _ rng: inout SplitMix) {
+    static func mutateOnce(_ b: inout [UInt8], _ rng: inout XorShift) {
         guard !b.isEmpty else { return }
         // Headers hold the lengths: half the mutations land in the first 64 bytes.
         func position() -> Int { rng.chance(50) ? rng.below(min(64, b.count)) : rng.below(b.count) }
@@ -104,7 +108,7 @@ final class MutationFuzzTests: XCTestCase {
 
     /// The mutant of iteration `i`: a seed chosen by `i`, mutated 1-4 times by a generator of (seed, i).
     static func mutant(_ i: Int, seeds: [Seed], seed: UInt64) -> (Seed, [UInt8]) {
-        var rng = SplitMix(state: seed &* 0x1000_0000_01B3 ^ UInt64(i))
+        var rng = XorShift(seed: seed, iteration: i)
         let s = seeds[i % seeds.count]
         var b = s.bytes
         for _ in 0...rng.below(4) { mutateOnce(&b, &rng) }
@@ -179,5 +183,3 @@ final class MutationFuzzTests: XCTestCase {
                           (0..<20).map { MutationFuzzTests.mutant($0, seeds: seeds, seed: 10).1 })
     }
 }
-
-extension MutationFuzzTests.SplitMix: RandomNumberGenerator {}
