@@ -1,13 +1,14 @@
 # moat: the commands a newcomer types.
 #   make demo   set up, build, and watch moat block planted artifacts in a throwaway repository
 #   make test   set up and run the whole test suite (what CI runs)
+#   make fuzz   a long deterministic mutation-fuzz run of the detection core (docs/fuzzing.md)
 SHELL := /bin/bash
 SWIFT ?= swift
 RELEASE_FLAGS := -c release --static-swift-stdlib
 BIN_DEBUG := .build/debug/moat
 BIN_RELEASE := .build/release/moat
 
-.PHONY: setup build release test gate demo bench fixtures fuzz clean
+.PHONY: setup build release test gate fuzz demo bench fixtures clean
 
 ## Install the system libraries moat links against (Debian/Ubuntu; needs root or sudo).
 setup:
@@ -26,6 +27,14 @@ test: setup
 ## moat gates its own repository: every blob of its history, with the project's .moat.yaml.
 gate: build
 	$(BIN_DEBUG) history --no-progress
+
+## Mutation fuzzing of every sniffer and the content scanner, seeded with Tests/Fixtures (docs/fuzzing.md).
+## `make test` runs a short pass of the same test; this one runs FUZZ_ITERATIONS mutants.
+FUZZ_ITERATIONS ?= 200000
+fuzz: setup
+	$(SWIFT) build --build-tests
+	MOAT_FUZZ_ITERATIONS=$(FUZZ_ITERATIONS) $(SWIFT) test --skip-build --disable-swift-testing \
+		--filter MutationFuzzTests.testMutantsNeverTrapHangOrLeakControlCharacters
 
 demo: release
 	@scripts/demo.sh $(BIN_RELEASE)

@@ -82,7 +82,8 @@ public final class StreamByteSource: ByteSource {
 
     public func read(at offset: Int, count: Int) -> [UInt8]? {
         guard offset >= 0, count >= 0, offset <= size else { return nil }
-        let want = min(offset + count, size)
+        // `count` may be anything up to Int.max (read the rest): never add it to the offset unchecked.
+        let want = count >= size - offset ? size : offset + count
         guard want <= cap else { return nil }
         while buffer.count < want && !finished {
             let before = buffer.count

@@ -86,6 +86,10 @@ public final class Inflater {
     /// Returns nil when the data is not a valid stream of that kind.
     public static func inflatePrefix(_ input: [UInt8], wrapper: Wrapper, limit: Int) -> [UInt8]? {
         guard limit > 0, !input.isEmpty else { return [] }
+        // The output buffer is allocated up front: never larger than deflate can expand this input
+        // (at most 1032:1), nor than zlib's 32-bit counters (a larger limit would trap below).
+        let (expansion, overflow) = input.count.multipliedReportingOverflow(by: 1032)
+        let limit = min(limit, overflow ? Int.max : expansion + 64, Int(UInt32.max))
         var stream = z_stream()
         let initRC: Int32
         switch wrapper {

@@ -8,10 +8,13 @@ public struct PathBytes: Hashable, Sendable, Comparable, CustomStringConvertible
     public init(_ bytes: [UInt8]) { self.bytes = bytes }
     public init(_ string: String) { self.bytes = Array(string.utf8) }
 
-    /// The path as text: itself when it is valid UTF-8 without control characters, otherwise
-    /// git-style quoted (`"dir/\303\251t\351.bin"`, octal escapes), so it is printable and unambiguous.
+    /// The path as text: itself when it is valid UTF-8 without control characters (C0, DEL, and the
+    /// C1 range U+0080-U+009F, which terminals also obey: U+009B is CSI), otherwise git-style quoted
+    /// (`"dir/\303\251t\351.bin"`, octal escapes), so it is printable and unambiguous.
     public var description: String {
-        if let s = String(validating: bytes, as: UTF8.self), !bytes.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+        if let s = String(validating: bytes, as: UTF8.self),
+           !bytes.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }),
+           !s.unicodeScalars.contains(where: { $0.value >= 0x80 && $0.value <= 0x9F }) {
             return s
         }
         var out = "\""

@@ -42,3 +42,55 @@ public enum FindingMessage {
         return tenths % 10 == 0 ? String(tenths / 10) : "\(tenths / 10).\(tenths % 10)"
     }
 }
+
+/// Terminal-safe text for everything content puts into a finding.
+///
+/// A crafted file can carry an escape sequence in any string a sniffer reads (a GGUF architecture,
+/// a safetensors dtype, an ONNX producer, a pickle class name); printed raw it moves the cursor or
+/// erases earlier lines. `Finding.init` runs every content-derived string through `escape`, so no
+/// sniffer can forget.
+public enum DisplayText {
+    /// `s` with C0 controls, DEL, C1 controls (U+0080-U+009F) and bidirectional overrides written as
+    /// visible escapes (`\x1b`, `\u{9b}`); `s` itself when it has none. Idempotent.
+    public static func escape(_ s: String) -> String {
+        guard s.unicodeScalars.contains(where: isUnsafe) else { return s }
+        var out = String.UnicodeScalarView()
+        for u in s.unicodeScalars {
+            guard isUnsafe(u) else { out.append(u); continue }
+            let text = u.value < 0x80 ? "\\x" + hex(u.value, width: 2) : "\\u{" + hex(u.value, width: 4) + "}"
+            out.append(contentsOf: text.unicodeScalars)
+        }
+        return String(out)
+    }
+
+    /// Decodes content bytes for display: valid UTF-8 as text, every byte of an invalid sequence as
+    /// `\xNN` (not a silent U+FFFD), control characters escaped as by `escape`.
+    public static func decode<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
+        let b = Array(bytes)
+        if let valid = String(validating: b, as: UTF8.self) { return escape(valid) }
+        var out = String.UnicodeScalarView()
+        var i = 0
+        while i < b.count {
+            let lead = b[i]
+            let len = lead < 0x80 ? 1 : lead >= 0xC2 && lead <= 0xDF ? 2 : lead >= 0xE0 && lead <= 0xEF ? 3 : lead >= 0xF0 && lead <= 0xF4 ? 4 : 0
+            if len > 0, len <= b.count - i, let scalar = String(validating: b[i..<(i + len)], as: UTF8.self)?.unicodeScalars.first {
+                out.append(scalar)
+                i += len
+            } else {
+                out.append(contentsOf: ("\\x" + hex(UInt32(lead), width: 2)).unicodeScalars)
+                i += 1
+            }
+        }
+        return escape(String(out))
+    }
+
+    static func isUnsafe(_ u: Unicode.Scalar) -> Bool {
+        let v = u.value
+        return v < 0x20 || (v >= 0x7F && v <= 0x9F) || (v >= 0x202A && v <= 0x202E) || (v >= 0x2066 && v <= 0x2069)
+    }
+
+    private static func hex(_ v: UInt32, width: Int) -> String {
+        let digits = String(v, radix: 16)
+        return String(repeating: "0", count: max(0, width - digits.count)) + digits
+    }
+}

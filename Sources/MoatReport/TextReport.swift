@@ -1,7 +1,9 @@
 import MoatCore
 
 /// Output for people: one block per finding (severity, path, what it is, why), a summary line, and
-/// how to fix it. Colour only when asked (the CLI asks when writing to a terminal).
+/// how to fix it. Colour only when asked (the CLI asks when writing to a terminal). Text from
+/// content or history (messages, authors) is escaped again here: fields can be set after a
+/// finding was built, and a terminal must never receive a raw control sequence.
 public struct TextReport: Report {
     public var color: Bool
     public init(color: Bool) { self.color = color }
@@ -18,20 +20,21 @@ public struct TextReport: Report {
             }
             let location = f.line.map { ":\($0)" + (f.column.map { ":\($0)" } ?? "") } ?? ""
             out += "\(tag) \(paint(f.path.description, "1"))\(location)\n"
-            out += "      \(f.message)\n"
+            out += "      \(DisplayText.escape(f.message))\n"
             if let e = f.secret {
-                if let value = e.value { out += "      value: \(value.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "\\u{\(String($0.value, radix: 16))}" : String($0) }.joined())\n" }
-                out += "      \(paint("why: " + e.why, "2"))\n"
+                if let value = e.value { out += "      value: \(DisplayText.escape(value))\n" }
+                out += "      \(paint("why: " + DisplayText.escape(e.why), "2"))\n"
             }
             if let p = f.provenance { out += "      \(provenanceLine(f, p))\n" }
             var why = f.pathHints
             why.append(f.rule)
-            out += "      \(paint(why.joined(separator: " · "), "2"))\n"
+            out += "      \(paint(DisplayText.escape(why.joined(separator: " · ")), "2"))\n"
         }
         if r.showSuppressed {
             for f in ScanResult.sorted(r.suppressed) {
                 let location = f.line.map { ":\($0)" } ?? ""
-                out += "\(paint("ALLOW", "2")) \(f.path)\(location)\n      \(f.message)\n      \(paint("accepted by " + (f.suppression?.description ?? "?") + " · " + f.rule, "2"))\n"
+                out += "\(paint("ALLOW", "2")) \(f.path)\(location)\n      \(DisplayText.escape(f.message))\n"
+                out += "      \(paint(DisplayText.escape("accepted by " + (f.suppression?.description ?? "?") + " · " + f.rule), "2"))\n"
             }
         }
         out += summaryLine(r) + "\n"
@@ -53,7 +56,7 @@ public struct TextReport: Report {
 
     /// "added in 3f2a9c1 by Ada on 2026-03-02 · also at 2 other paths · deleted since (not at HEAD)"
     func provenanceLine(_ f: Finding, _ p: Provenance) -> String {
-        var parts = ["added in \(f.commit.map { String($0.prefix(10)) } ?? "?") by \(p.author) on \(DateFormatting.day(p.time))"]
+        var parts = ["added in \(f.commit.map { String($0.prefix(10)) } ?? "?") by \(DisplayText.escape(p.author)) on \(DateFormatting.day(p.time))"]
         if p.paths > 1 { parts.append("also at \(p.paths - 1) other \(p.paths == 2 ? "path" : "paths")") }
         if p.commits > 1 { parts.append("in \(p.commits) commits") }
         parts.append(p.inHead ? "still at HEAD" : paint("deleted since (not at HEAD), but still in every clone", "33"))

@@ -171,7 +171,7 @@ public enum RuleSchema {
     /// Returns the context that names the rule in later errors, the mapping, the id and its line.
     static func start(_ node: Node, _ what: String, fields: Set<String>, file: String,
                       seen: inout [String: Int]) throws -> (Context, Node.Mapping, String, Int) {
-        var ctx = Context(file: file, ruleID: nil)
+        var ctx = Context(file: file, ruleID: nil, ruleLine: node.mark?.line)
         let m = try ctx.mapping(node, what)
         let (id, line) = try ctx.id(m, node, seen: &seen)
         ctx.ruleID = id
@@ -311,9 +311,11 @@ public enum RuleSchema {
     struct Context {
         let file: String
         var ruleID: String?
+        /// The line of the rule being read: where an error points when the field at fault is missing.
+        var ruleLine: Int?
 
         func error(_ node: Node?, _ reason: String) -> RuleSchemaError {
-            RuleSchemaError(file: file, line: node?.mark?.line, ruleID: ruleID, reason: reason)
+            RuleSchemaError(file: file, line: node?.mark?.line ?? ruleLine, ruleID: ruleID, reason: reason)
         }
 
         func mapping(_ node: Node, _ what: String) throws -> Node.Mapping {

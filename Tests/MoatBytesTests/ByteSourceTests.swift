@@ -92,3 +92,25 @@ final class ByteSourceTests: XCTestCase {
         XCTAssertLessThanOrEqual(s.bytesRead, 16, "never more than the cap in memory")
     }
 }
+
+// MARK: hostile counts (issue 9)
+
+extension ByteSourceTests {
+    func testReadsOfIntMaxBytesMeanTheRestAndNeverTrap() {
+        var served = 0
+        let stream = StreamByteSource(size: 10, cap: 1 << 20) { buf, want in
+            let n = min(want, 10 - served)
+            guard n > 0 else { return false }
+            buf += Array(UInt8(served)..<UInt8(served + n))
+            served += n
+            return true
+        }
+        // `offset + count` overflowed here.
+        XCTAssertEqual(stream.read(at: 3, count: Int.max), Array(3..<10))
+        XCTAssertEqual(stream.read(at: 0, count: Int.max), ten)
+        XCTAssertEqual(stream.read(at: 10, count: Int.max), [])
+        XCTAssertNil(stream.read(at: 11, count: Int.max))
+        XCTAssertEqual(MemoryByteSource(ten).read(at: 4, count: Int.max), Array(4..<10))
+        XCTAssertEqual(Inflater.inflatePrefix([0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01], wrapper: .zlib, limit: 1 << 33)?.count ?? 0, 0)
+    }
+}

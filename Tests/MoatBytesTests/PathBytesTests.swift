@@ -64,3 +64,15 @@ final class PathBytesTests: XCTestCase {
         XCTAssertEqual(Set([PathBytes("x"), PathBytes(Array("x".utf8))]).count, 1)
     }
 }
+
+// MARK: C1 controls (issue 9)
+
+extension PathBytesTests {
+    func testC1ControlCharactersAreQuotedLikeGit() {
+        // U+009B is CSI: "a\u{9B}31m" would turn the terminal red. Git quotes it as octal.
+        XCTAssertEqual(PathBytes([0x61, 0xC2, 0x9B, 0x33, 0x31, 0x6D]).description, "\"a\\302\\23331m\"")
+        XCTAssertEqual(PathBytes([0xC2, 0x85]).description, "\"\\302\\205\"")
+        // U+00A0 and above stay readable.
+        XCTAssertEqual(PathBytes(Array("caf\u{E9}\u{A0}".utf8)).description, "caf\u{E9}\u{A0}")
+    }
+}

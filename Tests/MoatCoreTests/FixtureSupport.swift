@@ -37,3 +37,11 @@ extension SnifferAssertions {
 
     func details(_ d: Detection) -> [String: String] { Dictionary(uniqueKeysWithValues: d.summary.details) }
 }
+
+extension SniffResult {
+    /// The detection when the sniffer found something.
+    var detection: Detection? {
+        if case .found(let d) = self { return d }
+        return nil
+    }
+}

@@ -189,3 +189,21 @@ final class GGUFSnifferTests: XCTestCase, SnifferAssertions {
         assertNotMine(memory(Array("GGUF".utf8)))
     }
 }
+
+// MARK: hostile input (issue 9)
+
+extension GGUFSnifferTests {
+    func testAnArchitectureThatErasesTheScreenIsEscaped() throws {
+        let g = GGUFBytes()
+        let evil = "llama\u{1B}[1A\u{1B}[2K\u{9B}2J"
+        let b = g.file(kvs: [g.stringKV("general.architecture", evil)], tensors: [g.tensor("w", [2], type: 0)])
+        guard case .finding(let f) = ArtifactDetector().examine(path: PathBytes("m.gguf"), source: MemoryByteSource(b)) else {
+            return XCTFail("no finding")
+        }
+        XCTAssertEqual(f.summary.architecture, "llama\\x1b[1A\\x1b[2K\\u{009b}2J")
+        for text in [f.message, f.summary.architecture ?? ""] + f.summary.details.map({ $0.1 }) {
+            XCTAssertFalse(text.unicodeScalars.contains { DisplayText.isUnsafe($0) }, text)
+        }
+        XCTAssertTrue(f.message.contains("llama\\x1b[1A"), f.message)
+    }
+}

@@ -78,3 +78,63 @@ final class KnownBinarySnifferTests: XCTestCase, SnifferAssertions {
         XCTAssertEqual(names.last, "raw-tensor")
     }
 }
+
+// MARK: short magics met by chance (issue 9)
+
+extension KnownBinarySnifferTests {
+    /// Float32 values whose first bytes happen to be a short magic.
+    func floatDump(startingWith magic: [UInt8], count: Int = 4096) -> [UInt8] {
+        var b: [UInt8] = []
+        var x: UInt32 = 0x1234_5678
+        for _ in 0..<count {
+            x = x &* 1_664_525 &+ 1_013_904_223
+            let v = Float(Int32(bitPattern: x) >> 8) / Float(1 << 26)
+            withUnsafeBytes(of: v.bitPattern.littleEndian) { b += $0 }
+        }
+        b.replaceSubrange(0..<magic.count, with: magic)
+        return b
+    }
+
+    func testAFloatDumpStartingWithMZIsNotAnExecutable() throws {
+        // A real float32 weights dump whose first value happens to start with 4D 5A.
+        var dump = fixture("positive/weights_fc1.f32.bin")
+        XCTAssertGreaterThan(dump.count, 4096)
+        dump.replaceSubrange(0..<2, with: ascii("MZ"))
+        XCTAssertNil(benignReason(memory(dump)), "MZ alone is not a PE file")
+        // The whole detector reports it as the tensor dump it is.
+        guard case .finding(let f) = ArtifactDetector().examine(path: PathBytes("w.bin"), source: MemoryByteSource(dump)) else {
+            return XCTFail("a weights dump starting with 4D 5A was not reported")
+        }
+        XCTAssertEqual(f.format, "raw-float32")
+        // A real PE header: e_lfanew at 0x3C points at PE\0\0.
+        var pe = [UInt8](repeating: 0, count: 512)
+        pe.replaceSubrange(0..<2, with: ascii("MZ"))
+        pe.replaceSubrange(0x3C..<0x40, with: [0x80, 0, 0, 0])
+        pe.replaceSubrange(0x80..<0x84, with: [0x50, 0x45, 0, 0])
+        XCTAssertEqual(benignReason(memory(pe)), "Windows executable")
+        pe[0x3C] = 0xF0  // pointing elsewhere
+        XCTAssertNil(benignReason(memory(pe)))
+    }
+
+    func testOtherShortMagicsNeedTheirStructure() {
+        for magic in [ascii("ID3"), ascii("BZh"), [0x1F, 0x8B, 0x08], [0xFF, 0xD8, 0xFF], [0x49, 0x49, 0x2A, 0x00], [0x4D, 0x4D, 0x00, 0x2A],
+                      [0x00, 0x01, 0x00, 0x00], ascii("OTTO"), ascii("wOFF"), ascii("GIF8"), ascii("PACK"), [0x00, 0x61, 0x73, 0x6D]] {
+            // Random float bytes after the magic: the structure check fails.
+            var dump = floatDump(startingWith: magic)
+            dump.replaceSubrange(magic.count..<(magic.count + 12), with: [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF])
+            XCTAssertNil(benignReason(memory(dump)), "\(magic)")
+        }
+        // Well-formed headers are still recognised.
+        let id3: [UInt8] = ascii("ID3") + [4, 0, 0, 0, 0, 0x02, 0x01] + [UInt8](repeating: 0, count: 64)
+        XCTAssertEqual(benignReason(memory(id3)), "MP3 audio")
+        let bz: [UInt8] = ascii("BZh9") + [0x31, 0x41, 0x59, 0x26, 0x53, 0x59] + [UInt8](repeating: 0, count: 64)
+        XCTAssertEqual(benignReason(memory(bz)), "bzip2 data")
+        let ttf: [UInt8] = [0x00, 0x01, 0x00, 0x00, 0x00, 0x0A, 0x00, 0x80, 0x00, 0x03, 0x00, 0x20] + [UInt8](repeating: 0, count: 64)
+        XCTAssertEqual(benignReason(memory(ttf)), "TrueType font")
+        var woff: [UInt8] = ascii("wOFF") + [0, 1, 0, 0] + [0, 0, 0, 0] + [UInt8](repeating: 0, count: 52)
+        woff[11] = UInt8(woff.count)
+        XCTAssertEqual(benignReason(memory(woff)), "WOFF font")
+        let tiff: [UInt8] = [0x49, 0x49, 0x2A, 0x00, 0x08, 0, 0, 0] + [UInt8](repeating: 0, count: 64)
+        XCTAssertEqual(benignReason(memory(tiff)), "TIFF image")
+    }
+}

@@ -108,3 +108,24 @@ final class NpzSnifferTests: XCTestCase, SnifferAssertions {
         assertNotMine(memory(torchZip([("a.npy", Array("hello".utf8)), ("b.npy", [UInt8](repeating: 0x93, count: 200))])))
     }
 }
+
+// MARK: hostile input (issue 9)
+
+extension NpzSnifferTests {
+    func testZip64LocalHeaderWithHugeSizesAndNoCentralDirectory() {
+        // A local header whose sizes are 0xFFFFFFFF, with a zip64 extra field of 0xFFFF... sizes, and
+        // no central directory: `dataStart + compressedSize` overflowed in the local-header walk.
+        let name = Array("a.npy".utf8)
+        let extra: [UInt8] = [0x01, 0x00, 0x10, 0x00] + [UInt8](repeating: 0xFF, count: 16)
+        var b: [UInt8] = [0x50, 0x4B, 0x03, 0x04, 0x2D, 0x00, 0x00, 0x00, 0x00, 0x00, 0, 0, 0, 0, 0, 0, 0, 0]
+        b += [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]
+        b += [UInt8(name.count), 0, UInt8(extra.count), 0] + name + extra
+        b += NpzSnifferTests.f4("(2,)", count: 2)
+        let input = memory(b)
+        let zip = input.zip
+        XCTAssertEqual(zip?.entries.count, 1)
+        XCTAssertEqual(zip?.entries.first?.compressedSize, Int.max)
+        _ = sniffer.sniff(input)
+        for s in SnifferRegistry.all { _ = s.sniff(memory(b)) }
+    }
+}

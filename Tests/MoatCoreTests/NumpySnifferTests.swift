@@ -157,3 +157,25 @@ final class NumpySnifferTests: XCTestCase, SnifferAssertions {
         assertNotMine(memory([0x93] + Array("NUMPY".utf8)))
     }
 }
+
+// MARK: hostile input (issue 9)
+
+extension NumpySnifferTests {
+    func testHugeShapesAndItemSizesDoNotTrap() throws {
+        // `dataOffset + bytes` overflowed with a shape whose byte count is near Int.max.
+        let huge = try XCTUnwrap(found(memory(npyFile("{'descr': '|u1', 'fortran_order': False, 'shape': (9223372036854775807,), }"))))
+        XCTAssertTrue(huge.problems.contains { $0.hasPrefix("truncated: array needs") }, "\(huge.problems)")
+        // `n * 8` overflowed in the dtype names; `n * 4` for unicode.
+        for descr in ["<f9223372036854775807", "<i9223372036854775807", "<u9223372036854775807", "<c9223372036854775807",
+                      "<U9223372036854775807", "<U4611686018427387904"] {
+            _ = sniffer.sniff(memory(npyFile("{'descr': '\(descr)', 'fortran_order': False, 'shape': (3,), }", dataBytes: 64)))
+        }
+        let (name, size, isFloat) = NumpySniffer.dtype("<f9223372036854775807")
+        XCTAssertEqual(name, "float?")
+        XCTAssertEqual(size, Int.max)
+        XCTAssertTrue(isFloat)
+        XCTAssertNil(NumpySniffer.dtype("<U9223372036854775807").1)
+        // Non-ASCII digits are not sizes.
+        XCTAssertNil(NumpySniffer.dtype("<f٤").1)
+    }
+}

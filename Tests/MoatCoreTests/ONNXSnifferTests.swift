@@ -168,3 +168,18 @@ final class ONNXSnifferTests: XCTestCase, SnifferAssertions {
         assertNotMine(memory(PB.int(1, 4) + PB.bytes(2, PB.string(1, "in")) + PB.bytes(500, PB.bytes(1, [1, 2, 3]))))
     }
 }
+
+// MARK: hostile input (issue 9)
+
+extension ONNXSnifferTests {
+    func testAProducerWithAC1ControlSequenceIsEscaped() throws {
+        // C1 CSI (U+009B) is printable to the structural check (no byte below 0x20) but not to a terminal.
+        let graph = PB.tensor(dims: [2], type: 1, name: "w", raw: [0, 0, 0, 0, 0, 0, 0, 0])
+        let b = PB.model(producer: "torch\u{9B}2J\u{202E}", graph: PB.bytes(5, graph))
+        guard case .finding(let f) = ArtifactDetector().examine(path: PathBytes("m.onnx"), source: MemoryByteSource(b)) else {
+            return XCTFail("no finding")
+        }
+        let producer = Dictionary(uniqueKeysWithValues: f.summary.details)["producer"]
+        XCTAssertEqual(producer, "torch\\u{009b}2J\\u{202e}")
+    }
+}

@@ -116,3 +116,50 @@ final class PickleSnifferTests: XCTestCase {
         XCTAssertEqual(w.payloadBytes, 12448 * 4)
     }
 }
+
+// MARK: hostile input (issue 9)
+
+extension PickleSnifferTests {
+    func testAHugeNumpyDtypeSizeDoesNotTrap() {
+        // numpy.dtype('i9223372036854775807') anywhere in a pickle: `n * 8` overflowed in the dtype parser.
+        for code in ["i", "u", "c", "U"] {
+            var b: [UInt8] = [0x80, 0x02] + Array("cnumpy\ndtype\n".utf8)
+            let arg = Array("\(code)9223372036854775807".utf8)
+            b += [0x8C, UInt8(arg.count)] + arg + [0x85, 0x52, 0x2E]
+            let w = PickleWalker.walk(b)
+            XCTAssertEqual(w.end, .stop, code)
+            if code != "U" { XCTAssertEqual(w.root, .dtype("\(code)9223372036854775807"), code) }
+            _ = PickleSniffer().sniff(SniffInput(path: PathBytes("x.pkl"), source: MemoryByteSource(b)))
+        }
+        XCTAssertEqual(NumpyDtype.parse("i9223372036854775807").name, "i9223372036854775807")
+        XCTAssertNil(NumpyDtype.parse("U9223372036854775807").itemSize)
+        XCTAssertNil(NumpyDtype.itemSize("str9223372036854775807"))
+        XCTAssertEqual(NumpyDtype.parse("<i8").name, "int64")
+    }
+
+    func testClassNamesWithEscapeSequencesAreEscapedInFindings() throws {
+        // A scikit-learn "class" whose name clears the screen.
+        var b: [UInt8] = [0x80, 0x02] + Array("csklearn.linear_model\nLinear\u{1B}[2J\u{1B}[HModel\n".utf8)
+        b += [0x29, 0x81, 0x2E]
+        guard case .finding(let f) = ArtifactDetector().examine(path: PathBytes("m.pkl"), source: MemoryByteSource(b)) else {
+            return XCTFail("no finding")
+        }
+        let all = [f.message, f.label] + f.summary.notes + f.summary.details.map { $0.1 }
+        XCTAssertTrue(all.contains { $0.contains("Linear\\x1b[2J\\x1b[HModel") }, "\(all)")
+        for text in all { XCTAssertFalse(text.unicodeScalars.contains { $0.value == 0x1B }, text) }
+    }
+}
+
+extension PickleSnifferTests {
+    func testAFloodIsReportedAsTruncatedNotDropped() throws {
+        // NumPy arrays rebuilt over and over (h0 ) R): the walk stops at its memory budget, and the
+        // finding says it was truncated instead of the file passing as clean.
+        var b: [UInt8] = [0x80, 0x02] + Array("cnumpy.core.multiarray\n_reconstruct\n".utf8) + [0x71, 0x00]
+        for _ in 0..<(1 << 18) { b += [0x68, 0x00, 0x29, 0x52] }
+        b.append(0x2E)
+        let d = try XCTUnwrap(pickleDetection(PickleSniffer().sniff(SniffInput(path: PathBytes("a.pkl"), source: MemoryByteSource(b)))))
+        XCTAssertEqual(d.problems, ["truncated: the walk stopped at its memory budget"])
+        XCTAssertGreaterThan(d.summary.tensors ?? 0, 10_000)
+        XCTAssertLessThan(d.summary.tensors ?? 0, 1 << 18)
+    }
+}

@@ -204,7 +204,11 @@ final class PickleWalkerTests: XCTestCase {
         for _ in 0..<200_000 { b += [0x68, 0x00, 0x28, 0x4E, 0x4B, 0x00, 0x68, 0x01, 0x74, 0x52, 0x30] }
         b += [0x4E, 0x2E]
         let t0 = Date()
-        let w = PickleWalker.walk(b)
+        // 200k tensors in 2 MB is denser than any real pickle: the memory budget is raised so that
+        // the walk runs to the end (what is measured here is time).
+        var limits = PickleWalker.Limits()
+        limits.memoryPerByte = 64
+        let w = PickleWalker.walk(b, limits: limits)
         XCTAssertEqual(w.end, .stop)
         XCTAssertEqual(w.tensors.count, 200_000)
         XCTAssertNil(w.tensors[0].elements)
@@ -237,5 +241,46 @@ final class PickleWalkerTests: XCTestCase {
         XCTAssertEqual(w.end, .stop)
         XCTAssertEqual(w.root, .bytes(size - 12))
         XCTAssertLessThan(reads, 4 << 20)
+    }
+}
+
+// MARK: hostile input (issue 9): state bounded by the bytes walked
+
+extension PickleWalkerTests {
+    /// Asserts the walk stopped on the memory budget with its state within the documented bound.
+    func assertMemoryBounded(_ b: [UInt8], _ what: String, budget: String = "memory", file: StaticString = #filePath, line: UInt = #line) {
+        let limits = PickleWalker.Limits()
+        let w = PickleWalker.walk(b, limits: limits)
+        XCTAssertEqual(w.end, .budget(budget), what, file: file, line: line)
+        let bound = min(limits.maxState, limits.memoryFloor + limits.memoryPerByte * b.count)
+        XCTAssertLessThanOrEqual(w.stateBytes, bound + 4096, what, file: file, line: line)
+        XCTAssertLessThan(w.endOffset, b.count - 1, "\(what): stopped early", file: file, line: line)
+    }
+
+    func testOpcodeFloodsStopAtTheMemoryBudget() {
+        let n = 1 << 20
+        // NONE then 1M TUPLE1: a chain of one-item tuples (104 MB before the budget).
+        assertMemoryBounded([0x80, 0x02, 0x4E] + [UInt8](repeating: 0x85, count: n) + [0x2E], "TUPLE1 flood")
+        // 1M EMPTY_DICT: containers.
+        assertMemoryBounded([0x80, 0x02] + [UInt8](repeating: 0x7D, count: n) + [0x2E], "container flood")
+        // One value memoized 1M times (MEMOIZE), and EMPTY_LIST + MEMOIZE pairs.
+        // (the memo count cap, 2^18 entries, comes first here).
+        assertMemoryBounded([0x80, 0x04, 0x4E] + [UInt8](repeating: 0x94, count: n) + [0x2E], "memo flood", budget: "memo")
+        var pairs: [UInt8] = [0x80, 0x04]
+        for _ in 0..<(n / 2) { pairs += [0x5D, 0x94] }
+        assertMemoryBounded(pairs + [0x2E], "list + memo flood")
+        // Tensors: numpy _reconstruct called on an empty tuple over and over (h0 ) R).
+        var tensors: [UInt8] = [0x80, 0x02] + Array("cnumpy.core.multiarray\n_reconstruct\n".utf8) + [0x71, 0x00]
+        for _ in 0..<(n / 4) { tensors += [0x68, 0x00, 0x29, 0x52] }
+        assertMemoryBounded(tensors + [0x2E], "tensor flood")
+    }
+
+    func testRealPicklesStayWellUnderTheMemoryBudget() throws {
+        for name in ["positive/weights_p2.pkl", "positive/weights_p4.pkl", "positive/weights.joblib"] {
+            let b = fixture(name)
+            let w = PickleWalker.walk(b)
+            XCTAssertEqual(w.end, .stop, name)
+            XCTAssertGreaterThan(w.stateBytes, 0, name)
+        }
     }
 }

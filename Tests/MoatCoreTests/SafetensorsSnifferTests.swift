@@ -205,3 +205,60 @@ final class SafetensorsSnifferTests: XCTestCase, SnifferAssertions {
         }
     }
 }
+
+// MARK: hostile input (issue 9): no trap, bounded work, escaped text
+
+extension SafetensorsSnifferTests {
+    func testOffsetsNearIntMaxWithAnUnknownDtypeDoNotTrap() throws {
+        // `8 + n + bufferEnd` overflowed: the end offset is Int.max and the dtype unknown (no size check).
+        let bytes = file("{\"a\":{\"dtype\":\"X9\",\"shape\":[1],\"data_offsets\":[0,9223372036854775807]}}")
+        let d = try XCTUnwrap(found(memory(bytes)))
+        XCTAssertTrue(d.problems.contains { $0.hasPrefix("truncated: tensors need more than") }, "\(d.problems)")
+    }
+
+    func testAHugeF4ShapeDoesNotTrap() {
+        // 2^61-1 elements of 4 bits: `bits + 7` overflowed in the byte count.
+        let bytes = file("{\"a\":{\"dtype\":\"F4\",\"shape\":[2305843009213693951],\"data_offsets\":[0,4]}}", data: [0, 0, 0, 0])
+        assertNotMine(memory(bytes))
+        XCTAssertEqual(bytesForBits(Int.max), Int.max / 8 + 1)
+        XCTAssertEqual(bytesForBits(9), 2)
+    }
+
+    func testMillionsOfTinyEntriesAreCappedAndReportedAsTruncated() throws {
+        // More entries than the cap (here 2,000; 200,000 by default): streamed one at a time, counted
+        // up to the cap, reported as truncated. (A 100 MB header of 1.8M entries took 743 MB and 12.7 s.)
+        var header = "{"
+        for i in 0..<2_500 { header += "\"t\(i)\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[\(i),\(i + 1)]}," }
+        header.removeLast()
+        header += "}"
+        let input = memory(file(header, data: [UInt8](repeating: 1, count: 2_500)))
+        let d = try XCTUnwrap(SafetensorsSniffer(maxTensors: 2_000).sniff(input).detection)
+        XCTAssertEqual(d.summary.tensors, 2_000)
+        XCTAssertTrue(d.problems.contains { $0.hasPrefix("truncated: the header lists more than 2000 tensors") }, "\(d.problems)")
+        // Under the cap the same file is complete.
+        let all = try XCTUnwrap(found(input))
+        XCTAssertEqual(all.summary.tensors, 2_500)
+        XCTAssertEqual(all.problems, [])
+        XCTAssertEqual(SafetensorsSniffer.defaultMaxTensors, SafetensorsSniffer().maxTensors)
+    }
+
+    func testDistinctHostileDtypesAreCapped() throws {
+        // Every entry with its own unknown dtype: the dtype list (scanned per entry) stays short.
+        var entries: [String] = []
+        for i in 0..<5_000 { entries.append("\"t\(i)\":{\"dtype\":\"X\(i)\",\"shape\":[1],\"data_offsets\":[0,0]}") }
+        let d = try XCTUnwrap(found(memory(file("{" + entries.joined(separator: ",") + "}"))))
+        XCTAssertEqual(d.summary.tensors, 5_000)
+        XCTAssertEqual(d.summary.dtypes.count, ArtifactSummary.maxDtypes)
+    }
+
+    func testAnEscapeSequenceInTheDtypeNeverReachesTheFinding() throws {
+        let bytes = file("{\"a\":{\"dtype\":\"F\\u001b[2J\\u009b1A\",\"shape\":[1],\"data_offsets\":[0,1]}}", data: [0])
+        guard case .finding(let f) = ArtifactDetector().examine(path: PathBytes("x.safetensors"), source: MemoryByteSource(bytes)) else {
+            return XCTFail("no finding")
+        }
+        for text in [f.message, f.label] + f.summary.dtypes {
+            XCTAssertFalse(text.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x9B }, text)
+        }
+        XCTAssertEqual(f.summary.dtypes, ["F\\x1b[2J\\u{009b}1A"])
+    }
+}

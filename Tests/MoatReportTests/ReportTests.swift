@@ -41,8 +41,30 @@ final class ReportTests: XCTestCase {
         XCTAssertEqual(findings.map { $0["severity"] as? String }, ["block", "warn"])
         XCTAssertEqual(findings[1]["path"] as? String, "\"f\\377.b\"", "non-UTF-8 paths are git-quoted")
         let details = (findings[0]["summary"] as? [String: Any])?["details"] as? [String: Any]
-        XCTAssertEqual(details?["producer"] as? String, "quote\" and \\ and \n newline")
+        // Content-derived text is escaped when the finding is built (a newline could forge report lines).
+        XCTAssertEqual(details?["producer"] as? String, "quote\" and \\ and \\x0a newline")
         XCTAssertTrue(findings[0]["commit"] is NSNull)
+    }
+
+    func testJSONEscapesControlCharactersSetAfterTheFindingWasBuilt() throws {
+        var f = finding()
+        f.summary.details = [("producer", "quote\" and \\ and \n newline \u{1B}[2J")]
+        let text = JSONReport().render(result([f]))
+        XCTAssertFalse(text.contains("\u{1B}"), "no raw ESC in JSON")
+        let obj = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        let findings = try XCTUnwrap(obj["findings"] as? [[String: Any]])
+        let details = (findings[0]["summary"] as? [String: Any])?["details"] as? [String: Any]
+        XCTAssertEqual(details?["producer"] as? String, "quote\" and \\ and \n newline \u{1B}[2J")
+    }
+
+    func testTextReportEscapesControlCharactersFromContentAndHistory() {
+        var f = finding()
+        f.message = "GGUF model: \u{1B}[2K\u{1B}[1Aevil, \u{9B}31m"
+        f.provenance = Provenance(author: "Mallory\u{1B}]0;title\u{07}", time: 0, paths: 1, commits: 1, inHead: true)
+        let text = TextReport(color: false).render(result([f]))
+        XCTAssertFalse(text.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x9B || $0.value == 0x07 }, text)
+        XCTAssertTrue(text.contains("\\x1b[2K"), text)
+        XCTAssertTrue(text.contains("\\u{009b}31m"), text)
     }
 
     func testTextShowsFixesOnlyForBlockingStagedFindings() {

@@ -229,10 +229,11 @@ final class RuleSchemaTests: XCTestCase {
     func testMissingRequiredFields() {
         assertRejected(secret(replacing: "    name: Test token", with: ""), atLine: 2, rule: "test.token", "missing 'name'")
         assertRejected(secret(replacing: "    pattern: 'tok_(?<secret>[a-z0-9]{16})'", with: ""), atLine: 2, rule: "test.token", "missing 'pattern'")
-        // A missing list field is rejected for the right rule; its line is not pinned here (the schema gives none yet).
-        assertRejected(secret(replacing: "    keywords: [tok_]", with: ""), atLine: 2, checkLine: false, rule: "test.token", "missing 'keywords'")
+        // A missing list field points at its rule's line, like every other missing field.
+        assertRejected(secret(replacing: "    keywords: [tok_]", with: ""), atLine: 2, rule: "test.token", "missing 'keywords'")
         assertRejected("path_rules:\n  - id: p.a\n    globs: [\"a\"]\n", atLine: 2, rule: "p.a", "missing 'description'")
-        assertRejected("path_rules:\n  - id: p.a\n    description: d\n", atLine: 2, checkLine: false, rule: "p.a", "missing 'globs'")
+        assertRejected("path_rules:\n  - id: p.a\n    description: d\n", atLine: 2, rule: "p.a", "missing 'globs'")
+        assertRejected("config_rules:\n  - id: c.a\n    name: n\n", atLine: 2, rule: "c.a", "missing 'globs'")
         assertRejected("config_rules:\n  - id: c.a\n    globs: [\"a\"]\n", atLine: 2, rule: "c.a", "missing 'name'")
     }
 

@@ -19,10 +19,34 @@ public struct ArtifactSummary: Sendable, Equatable {
 
     public init() {}
 
-    public mutating func addDtype(_ d: String) { if !dtypes.contains(d) { dtypes.append(d) } }
-    public mutating func addNote(_ n: String) { if !notes.contains(n) { notes.append(n) } }
+    /// Caps on what content can add: each adder scans its list (so an uncapped list of distinct
+    /// hostile dtypes or metadata keys would cost quadratic time), and every entry ends up in a report.
+    public static let maxDtypes = 32
+    public static let maxNotes = 32
+    public static let maxDetails = 64
+    /// Longest dtype, note, detail key and detail value kept, in characters.
+    public static let maxDtypeLength = 64
+    public static let maxTextLength = 1_024
+
+    public mutating func addDtype(_ d: String) {
+        let d = ArtifactSummary.clip(d, ArtifactSummary.maxDtypeLength)
+        if dtypes.count < ArtifactSummary.maxDtypes, !dtypes.contains(d) { dtypes.append(d) }
+    }
+    public mutating func addNote(_ n: String) {
+        let n = ArtifactSummary.clip(n, ArtifactSummary.maxTextLength)
+        if notes.count < ArtifactSummary.maxNotes, !notes.contains(n) { notes.append(n) }
+    }
     public mutating func addDetail(_ key: String, _ value: String) {
-        if !details.contains(where: { $0.0 == key }) { details.append((key, value)) }
+        let key = ArtifactSummary.clip(key, ArtifactSummary.maxTextLength)
+        if details.count < ArtifactSummary.maxDetails, !details.contains(where: { $0.0 == key }) {
+            details.append((key, ArtifactSummary.clip(value, ArtifactSummary.maxTextLength)))
+        }
+    }
+
+    /// `s` cut to `limit` Unicode scalars (not characters: one character may hold any number of
+    /// combining marks), with an ellipsis when cut.
+    static func clip(_ s: String, _ limit: Int) -> String {
+        s.utf8.count <= limit ? s : String(String.UnicodeScalarView(s.unicodeScalars.prefix(limit))) + "…"
     }
 
     public static func == (a: ArtifactSummary, b: ArtifactSummary) -> Bool {

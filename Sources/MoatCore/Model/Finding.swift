@@ -54,12 +54,30 @@ public struct Finding: Sendable {
         self.commit = commit
         self.line = line
         self.column = column
-        self.secret = secret
-        self.summary = summary
-        self.label = label
-        self.message = message
-        self.pathHints = pathHints
+        // Content reaches these strings (dtypes, architectures, producers, class names, matched
+        // values): escaped here, once, so no sniffer or detector can forget (see `DisplayText`).
+        self.secret = secret.map { e in
+            SecretEvidence(preview: DisplayText.escape(e.preview), value: e.value.map(DisplayText.escape), entropy: e.entropy,
+                           why: DisplayText.escape(e.why))
+        }
+        self.summary = summary.escaped
+        self.label = DisplayText.escape(label)
+        self.message = DisplayText.escape(message)
+        self.pathHints = pathHints.map(DisplayText.escape)
         self.fingerprint = fingerprint
+    }
+}
+
+extension ArtifactSummary {
+    /// Every string escaped for display (`DisplayText.escape`).
+    var escaped: ArtifactSummary {
+        var s = self
+        s.dtypes = dtypes.map(DisplayText.escape)
+        s.architecture = architecture.map(DisplayText.escape)
+        s.optimizer = optimizer.map(DisplayText.escape)
+        s.notes = notes.map(DisplayText.escape)
+        s.details = details.map { (DisplayText.escape($0.0), DisplayText.escape($0.1)) }
+        return s
     }
 }
 

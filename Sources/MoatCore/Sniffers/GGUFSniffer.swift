@@ -41,10 +41,11 @@ public struct GGUFSniffer: Sniffer {
         var complete = true
         var firstKeySeen = false
 
-        func readString() -> String? {
-            guard let len = count(), len <= 1 << 24, let bytes = c.bytes(Int(len)) else { return nil }
-            return String(decoding: bytes, as: UTF8.self)
+        func readBytes() -> [UInt8]? {
+            guard let len = count(), len <= 1 << 24 else { return nil }
+            return c.bytes(Int(len))
         }
+        func readString() -> String? { readBytes().map { String(decoding: $0, as: UTF8.self) } }
         func skipValue(_ type: UInt32, depth: Int) -> Bool {
             if let size = GGUFSniffer.scalarSize[type] { return c.skip(size) }
             if type == 8 { guard let len = count() else { return false }; return len <= UInt64(Int.max) && c.skip(Int(len)) }
@@ -67,8 +68,9 @@ public struct GGUFSniffer: Sniffer {
             }
             if key.hasPrefix("training.") || key.contains("optimizer") { training = true }
             if type == 8, ["general.architecture", "general.name", "general.size_label", "general.type", "adapter.type", "general.basename"].contains(key) {
-                guard let v = readString() else { complete = false; break }
-                let value = String(v.prefix(120))
+                // Shown to people: invalid UTF-8 is escaped byte by byte, not replaced.
+                guard let v = readBytes() else { complete = false; break }
+                let value = DisplayText.decode(v.prefix(480)).unicodeScalars.prefix(120).reduce(into: "") { $0.unicodeScalars.append($1) }
                 s.addDetail(key, value)
                 if key == "general.architecture" { s.architecture = value }
                 if key == "general.type" && value == "adapter" || key == "adapter.type" { s.addNote("LoRA/adapter") }

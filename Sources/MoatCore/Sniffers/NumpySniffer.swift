@@ -31,8 +31,11 @@ public struct NumpySniffer: Sniffer {
         s.addDetail("shape", "(" + header.shape.map(String.init).joined(separator: ", ") + ")")
         var d = Detection(format: id, category: .tensorDump, label: "NumPy array", summary: s)
         if let bytes = header.dataBytes {
-            let expected = header.dataOffset + bytes
-            if expected > input.size { d.problems.append("truncated: array needs \(FindingMessage.bytes(expected)), file has \(FindingMessage.bytes(input.size))") }
+            let expected = checkedSum(header.dataOffset, bytes)
+            if expected.map({ $0 > input.size }) ?? true {
+                let need = expected.map(FindingMessage.bytes) ?? "more than \(FindingMessage.bytes(Int.max))"
+                d.problems.append("truncated: array needs \(need), file has \(FindingMessage.bytes(input.size))")
+            }
         }
         if !header.isFloat {
             // Integer/bool/text arrays are token shards, labels or fixtures: a dataset when big, else nothing.
@@ -96,15 +99,18 @@ public struct NumpySniffer: Sniffer {
         var t = Substring(descr)
         if let f = t.first, "<>|=".contains(f) { t = t.dropFirst() }
         guard let kind = t.first else { return (descr, nil, false) }
-        let digits = t.dropFirst().prefix { $0.isNumber }
+        // Only ASCII digits (`isNumber` also accepts other scripts' digits), and sizes from the
+        // content are hostile: `<f9223372036854775807` must not trap in `n * 8`.
+        let digits = t.dropFirst().prefix { $0.isASCII && $0.isNumber }
         let n = Int(digits)
+        let bits = n.flatMap { checkedMul($0, 8) }.map(String.init) ?? (n == nil ? "0" : "?")
         switch kind {
-        case "f": return ("float\((n ?? 0) * 8)", n, true)
-        case "c": return ("complex\((n ?? 0) * 8)", n, true)
-        case "i": return ("int\((n ?? 0) * 8)", n, false)
-        case "u": return ("uint\((n ?? 0) * 8)", n, false)
+        case "f": return ("float\(bits)", n, true)
+        case "c": return ("complex\(bits)", n, true)
+        case "i": return ("int\(bits)", n, false)
+        case "u": return ("uint\(bits)", n, false)
         case "b": return ("bool", 1, false)
-        case "U": return ("str", n.map { $0 * 4 }, false)
+        case "U": return ("str", n.flatMap { checkedMul($0, 4) }, false)
         case "S": return ("bytes", n, false)
         case "V": return ("void\(n ?? 0)", n, false)
         default: return (descr, nil, false)

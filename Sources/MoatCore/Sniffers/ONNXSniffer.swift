@@ -54,7 +54,7 @@ public struct ONNXSniffer: Sniffer {
                 guard f.body.count <= 1024 else { return .notMine }
                 guard let b = r.bytes(f.body.lowerBound, f.body.count) else { complete = false; break }
                 guard ONNXSniffer.printable(b) else { return .notMine }
-                if f.number == 2 { producer = String(decoding: b, as: UTF8.self) } else { producerVersion = String(decoding: b, as: UTF8.self) }
+                if f.number == 2 { producer = DisplayText.decode(b) } else { producerVersion = DisplayText.decode(b) }
             case 7:
                 guard graph == nil else { return .notMine }
                 graph = f.body
@@ -150,6 +150,8 @@ struct GraphWalk {
     var externalTensors = 0
     var externalLocation: String?
     var names = TensorNames()
+    /// Distinct data types kept: each tensor scans the list, so hostile distinct values must not grow it.
+    static let maxDtypes = 64
 
     /// False when the graph is malformed, unreadable or over budget.
     mutating func run(_ walk: inout ProtoWalk, _ g: Range<Int>) -> Bool {
@@ -186,7 +188,7 @@ struct GraphWalk {
             p = f.end
         }
         tensors += 1
-        if let t = valueType, !dtypes.contains(t) { dtypes.append(t) }
+        if let t = valueType, dtypes.count < GraphWalk.maxDtypes, !dtypes.contains(t) { dtypes.append(t) }
         addParameters(dims, ok: dimsOK)
         return true
     }
@@ -234,7 +236,7 @@ struct GraphWalk {
         }
         tensors += 1
         if external { externalTensors += 1 }
-        if let t = dataType, !dtypes.contains(t) { dtypes.append(t) }
+        if let t = dataType, dtypes.count < GraphWalk.maxDtypes, !dtypes.contains(t) { dtypes.append(t) }
         addParameters(dims, ok: dimsOK)
         return true
     }

@@ -67,7 +67,7 @@ public struct PickleSniffer: Sniffer {
         case .stop: break
         case .truncated: problems.append(compressed ? "compressed: read the first \(FindingMessage.bytes(walk.endOffset)) inflated" : "pickle truncated")
         case .invalid(let why): problems.append("not a valid pickle after \(walk.ops) opcodes (\(why))")
-        case .budget(let why): problems.append("walk stopped early (\(why))")
+        case .budget(let why): problems.append("truncated: the walk stopped at its \(why) budget")
         }
         let ev = CheckpointEvidence(walk)
         var all = CheckpointEvidence.Tally()

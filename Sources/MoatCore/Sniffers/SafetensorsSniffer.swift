@@ -3,9 +3,14 @@
 /// shape and data offsets inside the buffer, and `8 + N + buffer end == file size`.
 public struct SafetensorsSniffer: Sniffer {
     public let id = "safetensors"
-    public init() {}
+    /// Most tensor entries examined (see `defaultMaxTensors`).
+    public let maxTensors: Int
+    public init(maxTensors: Int = SafetensorsSniffer.defaultMaxTensors) { self.maxTensors = maxTensors }
 
     static let maxHeader = 100_000_000
+    /// Most tensor entries examined: far above real checkpoints (a few thousand per file), low
+    /// enough that a hostile header of tiny entries costs little time. More are reported as truncated.
+    public static let defaultMaxTensors = 200_000
     /// Bits per element of the dtypes the reference enum knows; unknown dtypes are still accepted.
     static let dtypeBits: [String: Int] = [
         "BOOL": 8, "U8": 8, "I8": 8, "F8_E5M2": 8, "F8_E4M3": 8, "F8_E8M0": 8, "F8_E4M3FNUZ": 8, "F8_E5M2FNUZ": 8,
@@ -30,26 +35,29 @@ public struct SafetensorsSniffer: Sniffer {
             detection.label = "truncated safetensors file"
             return .found(detection)
         }
-        guard let header = input.bytes(at: 0, count: 8 + n), header.count == 8 + n,
-              let json = JSONScanner.parse(header, 8..<(8 + n)), let members = json.members else { return .notMine }
+        guard let header = input.bytes(at: 0, count: 8 + n), header.count == 8 + n else { return .notMine }
 
+        // Members are streamed one at a time (a 100 MB header may list millions of entries): memory
+        // is the header bytes plus one entry, and at most `maxTensors` entries are examined.
         var s = ArtifactSummary()
         var names = TensorNames()
         var parameters = 0, tensors = 0, bufferEnd = 0, declaredBytes = 0
-        var valid = true
-        for (name, value) in members {
+        var valid = true, hasMetadata = false, capped = false
+        let parsed = JSONScanner.forEachMember(header, 8..<(8 + n)) { name, value, dropped in
             if name == "__metadata__" {
+                hasMetadata = true
                 for (k, v) in value.members ?? [] { if let sv = v.string, sv.utf8.count <= 200 { s.addDetail("metadata.\(k)", sv) } }
-                continue
+                return true
             }
-            guard let dtype = value["dtype"]?.string, let shape = value["shape"]?.array,
+            guard tensors < maxTensors else { capped = true; return false }
+            guard !dropped, let dtype = value["dtype"]?.string, let shape = value["shape"]?.array,
                   let offsets = value["data_offsets"]?.array, offsets.count == 2,
-                  let begin = offsets[0].int, let end = offsets[1].int, begin >= 0, end >= begin else { valid = false; break }
+                  let begin = offsets[0].int, let end = offsets[1].int, begin >= 0, end >= begin else { valid = false; return false }
             let dims = shape.compactMap(\.int)
-            guard dims.count == shape.count, let elements = checkedProduct(dims) else { valid = false; break }
-            if let bits = SafetensorsSniffer.dtypeBits[dtype], let bytes = checkedProduct([elements, bits]).map({ ($0 + 7) / 8 }), bytes != end - begin {
+            guard dims.count == shape.count, let elements = checkedProduct(dims) else { valid = false; return false }
+            if let bits = SafetensorsSniffer.dtypeBits[dtype], checkedMul(elements, bits).map(bytesForBits) != end - begin {
                 valid = false
-                break
+                return false
             }
             tensors += 1
             parameters = saturatingAdd(parameters, elements)
@@ -57,16 +65,21 @@ public struct SafetensorsSniffer: Sniffer {
             bufferEnd = max(bufferEnd, end)
             s.addDtype(dtype)
             names.add(name)
+            return true
         }
-        guard valid, tensors > 0 || members.contains(where: { $0.0 == "__metadata__" }) else { return .notMine }
+        guard parsed != nil, valid, tensors > 0 || hasMetadata else { return .notMine }
         s.tensors = tensors
         s.parameters = parameters
         s.tensorBytes = declaredBytes
-        let expected = 8 + n + bufferEnd
-        if expected > input.size {
-            detection.problems.append("truncated: tensors need \(FindingMessage.bytes(expected)), file has \(FindingMessage.bytes(input.size))")
-        } else if expected < input.size {
-            detection.problems.append("\(FindingMessage.bytes(input.size - expected)) of trailing data after the tensors")
+        if capped {
+            detection.problems.append("truncated: the header lists more than \(maxTensors) tensors; counted the first \(maxTensors)")
+        } else if let expected = checkedSum(8 + n, bufferEnd), expected <= input.size {
+            if expected < input.size {
+                detection.problems.append("\(FindingMessage.bytes(input.size - expected)) of trailing data after the tensors")
+            }
+        } else {
+            let need = checkedSum(8 + n, bufferEnd).map(FindingMessage.bytes) ?? "more than \(FindingMessage.bytes(Int.max))"
+            detection.problems.append("truncated: tensors need \(need), file has \(FindingMessage.bytes(input.size))")
         }
         if let implied = names.apply(to: &s) {
             detection.category = implied

@@ -24,7 +24,7 @@ public struct TFLiteSniffer: Sniffer {
         guard let model = fb.table(Int(root32)), let version = fb.u32Field(model, 0), version == 3 else { return .notMine }
 
         var s = ArtifactSummary()
-        if let desc = fb.string(model, 3), !desc.isEmpty { s.addDetail("description", desc) }
+        if let desc = fb.text(model, 3), !desc.isEmpty { s.addDetail("description", desc) }
 
         // Buffers (Model field 4): data = 0 ([ubyte]), offset = 1 and size = 2 (u64, models > 2 GB).
         var bufferBytes: [Int?] = []
@@ -135,5 +135,11 @@ struct FlatBuffer {
     func string(_ t: Int, _ i: Int) -> String? {
         guard let v = vector(t, i, elementSize: 1), let b = r.bytes(v.start, min(v.count, 1024)) else { return nil }
         return String(decoding: b, as: UTF8.self)
+    }
+
+    /// A string field for display: invalid UTF-8 and control characters escaped (`DisplayText.decode`).
+    func text(_ t: Int, _ i: Int) -> String? {
+        guard let v = vector(t, i, elementSize: 1), let b = r.bytes(v.start, min(v.count, 1024)) else { return nil }
+        return DisplayText.decode(b)
     }
 }

@@ -87,7 +87,7 @@ public struct TorchZipSniffer: Sniffer {
         case .invalid(let why):
             return "\(name) is not a valid pickle after \(walk.ops) opcodes (\(why))"
         case .budget(let why):
-            return "\(name) walk stopped early (\(why))"
+            return "\(name) truncated: the walk stopped at its \(why) budget"
         }
     }
 

@@ -42,6 +42,12 @@ extension ArraySlice where Element == UInt8 {
     Array(UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
 }
 
+// MARK: checked arithmetic
+//
+// Every size, count and offset read from content is hostile: an unchecked `+` or `*` on it traps
+// (overflow checks stay on in release builds, on purpose). Parsers combine such values only
+// through these helpers, which answer nil (or saturate) instead of trapping.
+
 /// Multiplies non-negative counts, returning nil on overflow or a negative factor.
 func checkedProduct<S: Sequence>(_ dims: S) -> Int? where S.Element == Int {
     var p = 1
@@ -54,8 +60,23 @@ func checkedProduct<S: Sequence>(_ dims: S) -> Int? where S.Element == Int {
     return p
 }
 
-/// Adds non-negative counts, saturating instead of trapping.
-func saturatingAdd(_ a: Int, _ b: Int) -> Int {
+/// `a + b`, or nil when it overflows.
+@inlinable func checkedSum(_ a: Int, _ b: Int) -> Int? {
     let (r, o) = a.addingReportingOverflow(b)
-    return o ? Int.max : r
+    return o ? nil : r
 }
+
+/// `a * b`, or nil when it overflows.
+@inlinable func checkedMul(_ a: Int, _ b: Int) -> Int? {
+    let (r, o) = a.multipliedReportingOverflow(by: b)
+    return o ? nil : r
+}
+
+/// Adds non-negative counts, saturating instead of trapping.
+@inlinable func saturatingAdd(_ a: Int, _ b: Int) -> Int {
+    let (r, o) = a.addingReportingOverflow(b)
+    return o ? (b < 0 ? Int.min : Int.max) : r
+}
+
+/// `ceil(bits / 8)` without the `bits + 7` that overflows near `Int.max`.
+@inlinable func bytesForBits(_ bits: Int) -> Int { bits / 8 + (bits % 8 != 0 ? 1 : 0) }

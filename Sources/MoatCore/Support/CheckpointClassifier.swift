@@ -15,14 +15,14 @@ struct CheckpointEvidence {
         mutating func add(_ t: PickleTensor) {
             count += 1
             if let e = t.elements { elements = saturatingAdd(elements, e); known += 1 }
-            if let d = t.dtype, !dtypes.contains(d) { dtypes.append(d) }
+            if let d = t.dtype, dtypes.count < ArtifactSummary.maxDtypes, !dtypes.contains(d) { dtypes.append(d) }
         }
 
         mutating func merge(_ o: Tally) {
             count += o.count
             elements = saturatingAdd(elements, o.elements)
             known += o.known
-            for d in o.dtypes where !dtypes.contains(d) { dtypes.append(d) }
+            for d in o.dtypes where dtypes.count < ArtifactSummary.maxDtypes && !dtypes.contains(d) { dtypes.append(d) }
         }
     }
 

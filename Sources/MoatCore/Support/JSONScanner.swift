@@ -1,7 +1,9 @@
 /// A small, bounded JSON parser over bytes for headers embedded in binary formats (safetensors).
 ///
-/// It builds inert values only, rejects nesting deeper than `maxDepth`, and never reads past the
-/// bytes it was given. Numbers keep their text so large integers are exact.
+/// It builds inert values only, rejects nesting deeper than `maxDepth`, never reads past the bytes
+/// it was given, and builds at most `maxNodes` values per parse (a value tree costs tens of bytes
+/// per input byte, so a budget keeps memory bounded by the input; past it, values are checked
+/// but not kept, and `dropped` is set). Numbers keep their text so large integers are exact.
 enum JSONValue {
     case object([(String, JSONValue)])
     case array([JSONValue])
@@ -25,13 +27,73 @@ struct JSONScanner {
     var i: Int
     let end: Int
     let maxDepth = 64
+    /// Values still to build before the rest are only validated.
+    var nodes: Int
+    /// Set when some values were validated but not kept (over the node budget).
+    var dropped = false
+
+    /// Default node budget of `parse`: far above any real config or header member.
+    static let maxNodes = 1 << 17
+
+    init(b: [UInt8], i: Int, end: Int, maxNodes: Int = JSONScanner.maxNodes) {
+        self.b = b
+        self.i = i
+        self.end = end
+        self.nodes = maxNodes
+    }
 
     /// Parses one JSON value spanning `bytes[range]` (trailing whitespace allowed). Nil when invalid.
     static func parse(_ bytes: [UInt8], _ range: Range<Int>) -> JSONValue? {
         var s = JSONScanner(b: bytes, i: range.lowerBound, end: range.upperBound)
-        guard let v = s.value(depth: 0) else { return nil }
+        guard let v = s.value(depth: 0), !s.dropped else { return nil }
         s.skipSpace()
         return s.i == s.end ? v : nil
+    }
+
+    /// Streams the members of the JSON object spanning `bytes[range]`: each member's value is built
+    /// (with a fresh budget of `maxNodes`), handed to `body`, and dropped, so memory stays that of one
+    /// member however many there are. `body` gets whether the value was cut by the budget and returns
+    /// false to stop early. Returns nil when the text is not a valid object (up to where it stopped),
+    /// false when `body` stopped, true at the end.
+    static func forEachMember(_ bytes: [UInt8], _ range: Range<Int>, maxNodes: Int = 4_096,
+                              _ body: (String, JSONValue, _ dropped: Bool) -> Bool) -> Bool? {
+        var s = JSONScanner(b: bytes, i: range.lowerBound, end: range.upperBound, maxNodes: maxNodes)
+        s.skipSpace()
+        guard s.i < s.end, s.b[s.i] == UInt8(ascii: "{") else { return nil }
+        s.i += 1
+        s.skipSpace()
+        if s.i < s.end, s.b[s.i] == UInt8(ascii: "}") {
+            s.i += 1
+            s.skipSpace()
+            return s.i == s.end ? true : nil
+        }
+        while true {
+            s.skipSpace()
+            guard let k = s.string() else { return nil }
+            s.skipSpace()
+            guard s.i < s.end, s.b[s.i] == UInt8(ascii: ":") else { return nil }
+            s.i += 1
+            s.nodes = maxNodes
+            s.dropped = false
+            guard let v = s.value(depth: 1) else { return nil }
+            if !body(k, v, s.dropped) { return false }
+            s.skipSpace()
+            guard s.i < s.end else { return nil }
+            if s.b[s.i] == UInt8(ascii: ",") { s.i += 1; continue }
+            if s.b[s.i] == UInt8(ascii: "}") {
+                s.i += 1
+                s.skipSpace()
+                return s.i == s.end ? true : nil
+            }
+            return nil
+        }
+    }
+
+    /// Charges one value to the node budget; false when it is to be validated but not kept.
+    private mutating func keep() -> Bool {
+        if nodes > 0 { nodes -= 1; return true }
+        dropped = true
+        return false
     }
 
     mutating func skipSpace() {
@@ -55,7 +117,7 @@ struct JSONScanner {
                 guard i < end, b[i] == UInt8(ascii: ":") else { return nil }
                 i += 1
                 guard let v = value(depth: depth + 1) else { return nil }
-                members.append((k, v))
+                if keep() { members.append((k, v)) }
                 skipSpace()
                 guard i < end else { return nil }
                 if b[i] == UInt8(ascii: ",") { i += 1; continue }
@@ -69,7 +131,7 @@ struct JSONScanner {
             if i < end, b[i] == UInt8(ascii: "]") { i += 1; return .array(items) }
             while true {
                 guard let v = value(depth: depth + 1) else { return nil }
-                items.append(v)
+                if keep() { items.append(v) }
                 skipSpace()
                 guard i < end else { return nil }
                 if b[i] == UInt8(ascii: ",") { i += 1; continue }

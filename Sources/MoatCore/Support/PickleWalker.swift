@@ -6,7 +6,11 @@
 /// globals by name, and the few reconstructions that matter for ML artifacts (torch tensors from
 /// `torch._utils._rebuild_tensor_v2` & co., NumPy arrays, joblib `NumpyArrayWrapper`).
 /// Everything is bounded: bytes read, opcodes, stack, marks, memo, container items, strings,
-/// globals, tensors. Large payloads (array bytes, long strings) are skipped, not read.
+/// globals, tensors. Large payloads (array bytes, long strings) are skipped, not read. On top of
+/// the counts, the memory the walk's state takes (estimated per value kept) is held to
+/// `min(maxState, memoryFloor + memoryPerByte * bytes walked)`: a flood of 1-byte opcodes that each
+/// build a value (TUPLE1, EMPTY_DICT, MEMOIZE) stops with `.budget("memory")` instead of growing
+/// ~100 bytes per byte, and the walk is reported as stopped early (truncated), not failed.
 ///
 /// Spec: CPython `Lib/pickletools.py` (opcode table) and `Lib/pickle.py` (semantics).
 public struct PickleWalker {
@@ -16,17 +20,26 @@ public struct PickleWalker {
         public var maxOps = 4_000_000
         public var maxStack = 1 << 18
         public var maxMarks = 1 << 16
-        public var maxMemo = 1 << 20
+        /// Memo entries (a real torch pickle memoizes about 5 values per tensor: 50,000 tensors).
+        public var maxMemo = 1 << 18
         /// Values kept in containers, over all containers; more are counted, not kept.
         public var maxItems = 1 << 20
         public var maxContainers = 1 << 20
-        public var maxTensors = 1 << 20
+        public var maxTensors = 1 << 18
         public var maxStrings = 4_096
         public var maxStringLength = 256
         public var maxGlobals = 1_024
         public var maxLine = 1 << 20
         /// How much is fetched at a time when reading from a source.
         public var window = 1 << 20
+        /// Estimated bytes of walker state allowed whatever the size: a real torch pickle costs about
+        /// 20 bytes of state per byte (some 1,200 per tensor), so this covers ~15,000 tensors.
+        public var memoryFloor = 16 << 20
+        /// Estimated bytes of state allowed per pickle byte walked (skipped payloads excluded) beyond
+        /// the floor. Floods of 1-byte opcodes cost 25-130 per byte and stop early.
+        public var memoryPerByte = 8
+        /// Estimated bytes of state never exceeded, however long the pickle.
+        public var maxState = 64 << 20
         public init() {}
     }
 
@@ -65,6 +78,9 @@ public struct PickleWalker {
     private var globalIndex: [String: Int] = [:]
     private var stringSet: Set<String> = []
     private var out = PickleWalk()
+    /// Estimated bytes of state built so far (see `charge`), and the deepest stack seen.
+    private var spent = 0
+    private var stackHigh = 0
 
     private init(buffer: [UInt8], base: Int, total: Int, fetch: Fetch?, start: Int, limits: Limits) {
         self.buf = buffer
@@ -146,11 +162,40 @@ public struct PickleWalker {
 
     private func text(_ s: ArraySlice<UInt8>) -> String { String(decoding: s, as: UTF8.self) }
 
+    // MARK: memory
+
+    /// Rough heap cost of the values the walk keeps, in bytes (Swift array slots and headers,
+    /// dictionary entries): estimates, not measurements, but proportional to the real thing.
+    enum Cost {
+        static let value = 24
+        static let container = 64
+        static let object = 128
+        static let tensor = 96
+        static let memoSlot = 32
+        static let memoSparse = 64
+        static let entry = 96
+    }
+
+    /// Charges `n` bytes of state; throws `.budget("memory")` when the state outgrows what the
+    /// bytes walked so far allow.
+    @inline(__always)
+    private mutating func charge(_ n: Int) throws(Stop) {
+        spent = saturatingAdd(spent, n)
+        guard spent > limits.memoryFloor else { return }
+        let walked = max(0, p - out.start - out.payloadBytes)
+        let allowed = min(limits.maxState, saturatingAdd(limits.memoryFloor, checkedMul(walked, limits.memoryPerByte) ?? Int.max))
+        if spent > allowed { throw .budget("memory") }
+    }
+
     // MARK: stack
 
     @inline(__always)
     private mutating func push(_ v: PickleValue) throws(Stop) {
         guard stack.count < limits.maxStack else { throw .budget("stack") }
+        if stack.count >= stackHigh {
+            stackHigh = stack.count + 1
+            try charge(Cost.value)
+        }
         stack.append(v)
     }
 
@@ -174,6 +219,7 @@ public struct PickleWalker {
 
     private mutating func newContainer(_ kind: PickleContainer.Kind, _ items: [PickleValue] = []) throws(Stop) -> PickleValue {
         guard out.containers.count < limits.maxContainers else { throw .budget("containers") }
+        try charge(Cost.container + Cost.value * min(items.count, max(0, limits.maxItems - itemsKept)))
         var c = PickleContainer(kind: kind)
         append(items, to: &c)
         out.containers.append(c)
@@ -188,20 +234,21 @@ public struct PickleWalker {
         } else {
             c.items.append(contentsOf: items.prefix(room))
             itemsKept += room
-            c.dropped = c.dropped &+ Int32(clamping: items.count - room)
+            c.dropped = Int32(clamping: Int(c.dropped) + items.count - room)
             out.itemsDropped = true
         }
     }
 
     /// APPEND(S), SETITEM(S), ADDITEMS on a container; on anything else (an opaque object) the items are dropped.
-    private mutating func addItems(_ items: [PickleValue], to target: PickleValue) {
+    private mutating func addItems(_ items: [PickleValue], to target: PickleValue) throws(Stop) {
         guard case .container(let ci) = target else { return }
         let room = max(0, limits.maxItems - itemsKept)
         let kept = min(room, items.count)
+        try charge(Cost.value * kept)
         out.containers[ci].items.append(contentsOf: items.prefix(kept))
         itemsKept += kept
         if kept < items.count {
-            out.containers[ci].dropped = out.containers[ci].dropped &+ Int32(clamping: items.count - kept)
+            out.containers[ci].dropped = Int32(clamping: Int(out.containers[ci].dropped) + items.count - kept)
             out.itemsDropped = true
         }
     }
@@ -214,6 +261,7 @@ public struct PickleWalker {
         if key < memoDense.count + 4096 && key < limits.maxMemo {
             if key >= memoDense.count {
                 guard memoCount < limits.maxMemo else { throw .budget("memo") }
+                try charge(Cost.memoSlot * (key + 1 - memoDense.count))
                 memoDense.append(contentsOf: repeatElement(nil, count: key + 1 - memoDense.count))
             }
             if memoDense[key] == nil {
@@ -224,6 +272,7 @@ public struct PickleWalker {
         } else {
             if memoSparse[key] == nil {
                 guard memoCount < limits.maxMemo else { throw .budget("memo") }
+                try charge(Cost.memoSparse)
                 memoCount += 1
             }
             memoSparse[key] = v
@@ -238,8 +287,9 @@ public struct PickleWalker {
 
     // MARK: values
 
-    private mutating func record(_ s: String) {
+    private mutating func record(_ s: String) throws(Stop) {
         guard out.strings.count < limits.maxStrings, !stringSet.contains(s) else { return }
+        try charge(Cost.entry + 2 * s.utf8.count)
         stringSet.insert(s)
         out.strings.append(s)
     }
@@ -252,7 +302,7 @@ public struct PickleWalker {
             try ensure(len)
             let s = String(decoding: buf[(p - base)..<(p - base + len)], as: UTF8.self)
             p += len
-            record(s)
+            try record(s)
             return .string(s)
         }
         try skip(len)
@@ -260,10 +310,11 @@ public struct PickleWalker {
         return text ? .longString(len) : .bytes(len)
     }
 
-    private mutating func global(_ module: String, _ name: String) -> PickleValue {
+    private mutating func global(_ module: String, _ name: String) throws(Stop) -> PickleValue {
         let full = module + "." + name
         if let i = globalIndex[full] { return .global(i) }
         guard out.globals.count < limits.maxGlobals else { return .opaque }
+        try charge(2 * Cost.entry + 2 * full.utf8.count)
         out.globals.append(PickleGlobal(module: module, name: name))
         globalIndex[full] = out.globals.count - 1
         return .global(out.globals.count - 1)
@@ -299,6 +350,7 @@ public struct PickleWalker {
 
     private mutating func newTensor(_ t: PickleTensor) throws(Stop) -> PickleValue {
         guard out.tensors.count < limits.maxTensors else { throw .budget("tensors") }
+        try charge(Cost.tensor)
         out.tensors.append(t)
         return .tensor(out.tensors.count - 1)
     }
@@ -369,6 +421,7 @@ public struct PickleWalker {
             break
         }
         let obj = try newContainer(.object)
+        try charge(Cost.object)
         if case .container(let ci) = obj { out.objects[ci] = PickleObject(callable: fn, args: args) }
         return obj
     }
@@ -381,6 +434,7 @@ public struct PickleWalker {
             return try newContainer(.dict)
         default:
             let obj = try newContainer(.object)
+            try charge(Cost.object)
             if case .container(let ci) = obj { out.objects[ci] = PickleObject(callable: cls, args: args) }
             return obj
         }
@@ -413,6 +467,7 @@ public struct PickleWalker {
                 return
             }
         case .container(let ci) where out.containers[ci].kind == .object:
+            if out.objects[ci] == nil { try charge(Cost.object) }
             out.objects[ci, default: PickleObject()].state = state
         default:
             return
@@ -457,6 +512,7 @@ public struct PickleWalker {
         }
         out.endOffset = p
         out.bytesRead = fetch == nil ? p - out.start : bytesRead
+        out.stateBytes = spent
         if out.end != .stop { out.pending = stack }
         return out
     }
@@ -511,7 +567,7 @@ public struct PickleWalker {
             case 0x53:  // STRING (text repr)
                 var l = try line()
                 if l.count >= 2, let f = l.first, f == l.last, f == 0x27 || f == 0x22 { l = l.dropFirst().dropLast() }
-                if l.count <= limits.maxStringLength { let s = text(l); record(s); try push(.string(s)) } else { try push(.longString(l.count)) }
+                if l.count <= limits.maxStringLength { let s = text(l); try record(s); try push(.string(s)) } else { try push(.longString(l.count)) }
             case 0x54:  // BINSTRING
                 let n = Int32(bitPattern: UInt32(try uLE(4)))
                 guard n >= 0 else { throw .invalid("negative BINSTRING length") }
@@ -520,17 +576,17 @@ public struct PickleWalker {
                 try push(try blob(UInt64(try u8()), text: true))
             case 0x56:  // UNICODE (text, raw-unicode-escape)
                 let l = try line()
-                if l.count <= limits.maxStringLength { let s = text(l); record(s); try push(.string(s)) } else { try push(.longString(l.count)) }
+                if l.count <= limits.maxStringLength { let s = text(l); try record(s); try push(.string(s)) } else { try push(.longString(l.count)) }
             case 0x58:  // BINUNICODE
                 try push(try blob(try uLE(4), text: true))
             case 0x61:  // APPEND
                 let v = try pop()
-                addItems([v], to: try top())
+                try addItems([v], to: try top())
             case 0x62:  // BUILD
                 try build(try pop())
             case 0x63:  // GLOBAL
                 let module = text(try line()), name = text(try line())
-                try push(global(module, name))
+                try push(try global(module, name))
             case 0x64:  // DICT
                 let its = try popMark()
                 guard its.count % 2 == 0 else { throw .invalid("odd DICT") }
@@ -539,7 +595,7 @@ public struct PickleWalker {
                 try push(try newContainer(.dict))
             case 0x65:  // APPENDS
                 let its = try popMark()
-                addItems(its, to: try top())
+                try addItems(its, to: try top())
             case 0x67:  // GET (text)
                 guard let k = Int(text(try line())) else { throw .invalid("bad GET") }
                 try push(try memoGet(k))
@@ -547,7 +603,7 @@ public struct PickleWalker {
                 try push(try memoGet(try u8()))
             case 0x69:  // INST
                 let module = text(try line()), name = text(try line())
-                let cls = global(module, name)
+                let cls = try global(module, name)
                 let its = try popMark()
                 try push(try newObject(cls, try newContainer(.tuple, its)))
             case 0x6A:  // LONG_BINGET
@@ -569,7 +625,7 @@ public struct PickleWalker {
                 try memoPut(Int(try uLE(4)), try top())
             case 0x73:  // SETITEM
                 let v = try pop(), k = try pop()
-                addItems([k, v], to: try top())
+                try addItems([k, v], to: try top())
             case 0x74:  // TUPLE
                 try push(try newContainer(.tuple, try popMark()))
             case 0x29:  // EMPTY_TUPLE
@@ -577,7 +633,7 @@ public struct PickleWalker {
             case 0x75:  // SETITEMS
                 let its = try popMark()
                 guard its.count % 2 == 0 else { throw .invalid("odd SETITEMS") }
-                addItems(its, to: try top())
+                try addItems(its, to: try top())
             case 0x47:  // BINFLOAT (big-endian)
                 try ensure(8)
                 var v: UInt64 = 0
@@ -630,7 +686,7 @@ public struct PickleWalker {
                 try push(try newContainer(.set))
             case 0x90:  // ADDITEMS
                 let its = try popMark()
-                addItems(its, to: try top())
+                try addItems(its, to: try top())
             case 0x91:  // FROZENSET
                 try push(try newContainer(.set, try popMark()))
             case 0x92:  // NEWOBJ_EX
@@ -640,7 +696,7 @@ public struct PickleWalker {
             case 0x93:  // STACK_GLOBAL
                 let name = try pop(), module = try pop()
                 guard case .string(let n) = name, case .string(let m) = module else { throw .invalid("STACK_GLOBAL needs two strings") }
-                try push(global(m, n))
+                try push(try global(m, n))
             case 0x94:  // MEMOIZE
                 try memoPut(memoCount, try top())
             case 0x95:  // FRAME
@@ -678,6 +734,7 @@ public struct PickleWalker {
         s.key = string(it[2])
         if case .int(let n) = it[4] { s.numel = n }
         guard out.storages.count < limits.maxTensors else { throw .budget("storages") }
+        try charge(Cost.tensor)
         out.storages.append(s)
         return .storage(out.storages.count - 1)
     }
@@ -847,6 +904,8 @@ public struct PickleWalk: Sendable {
     public var payloadBytes = 0
     /// Whether some container items were dropped over the item budget.
     public var itemsDropped = false
+    /// Estimated bytes of state the walk built (held to `Limits.memoryFloor + memoryPerByte * bytes walked`).
+    public var stateBytes = 0
 
     public init() {}
 
@@ -897,7 +956,7 @@ enum NumpyDtype {
             guard let n = Int(name.dropFirst(prefix.count)), n > 0 else { return nil }
             switch prefix {
             case "uint", "int": return n % bitsPerUnit == 0 ? n / 8 : nil
-            case "str": return n * 4
+            case "str": return checkedMul(n, 4)
             default: return n
             }
         }
@@ -919,14 +978,15 @@ enum NumpyDtype {
             case 16: return ("float128", 16)
             default: return (raw, n)
             }
-        case "i": return n.map { ("int\($0 * 8)", $0) } ?? (raw, nil)
-        case "u": return n.map { ("uint\($0 * 8)", $0) } ?? (raw, nil)
-        case "c": return n.map { ("complex\($0 * 8)", $0) } ?? (raw, nil)
+        // Sizes are hostile: `numpy.dtype('i9223372036854775807')` must not trap in `n * 8`.
+        case "i": return n.flatMap { n in checkedMul(n, 8).map { ("int\($0)", n) } } ?? (raw, nil)
+        case "u": return n.flatMap { n in checkedMul(n, 8).map { ("uint\($0)", n) } } ?? (raw, nil)
+        case "c": return n.flatMap { n in checkedMul(n, 8).map { ("complex\($0)", n) } } ?? (raw, nil)
         case "b": return ("bool", n ?? 1)
         case "?": return ("bool", 1)
         case "O": return ("object", nil)
         case "S", "a": return ("bytes\(n ?? 0)", n)
-        case "U": return ("str\(n ?? 0)", n.map { $0 * 4 })
+        case "U": return ("str\(n ?? 0)", n.flatMap { checkedMul($0, 4) })
         case "V": return ("void\(n ?? 0)", n)
         case "M": return ("datetime64", 8)
         case "m": return ("timedelta64", 8)

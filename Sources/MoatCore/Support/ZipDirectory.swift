@@ -102,7 +102,9 @@ public struct ZipDirectory: Sendable {
             entries.append(entry)
             // With a data descriptor (bit 3) the sizes are unknown here: stop after this entry.
             if flags & 0x8 != 0 || entry.compressedSize == 0 && entry.uncompressedSize != 0 { break }
-            p = dataStart + entry.compressedSize
+            // A zip64 size may be anything up to Int.max: past the head (or overflowing), stop.
+            guard let next = checkedSum(dataStart, entry.compressedSize), next <= h.count else { break }
+            p = next
         }
         guard !entries.isEmpty else { return nil }
         return ZipDirectory(entries: entries, complete: false, declaredCount: entries.count)
