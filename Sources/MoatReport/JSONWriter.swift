@@ -1,3 +1,4 @@
+import MoatCore
 /// A minimal streaming JSON writer: keys in the order written, strings escaped per RFC 8259.
 struct JSONWriter {
     private(set) var out = ""
@@ -47,24 +48,5 @@ struct JSONWriter {
         out += JSONWriter.quote(key) + (indentUnit.isEmpty ? ":" : ": ") + json
     }
 
-    static func quote(_ s: String) -> String {
-        var r = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": r += "\\\""
-            case "\\": r += "\\\\"
-            case "\n": r += "\\n"
-            case "\r": r += "\\r"
-            case "\t": r += "\\t"
-            default:
-                if u.value < 0x20 || u.value == 0x7F {
-                    let h = String(u.value, radix: 16)
-                    r += "\\u" + String(repeating: "0", count: 4 - h.count) + h
-                } else {
-                    r.unicodeScalars.append(u)
-                }
-            }
-        }
-        return r + "\""
-    }
+    static func quote(_ s: String) -> String { JSONText.quoted(s) }
 }

@@ -45,3 +45,15 @@ extension SniffResult {
         return nil
     }
 }
+
+/// `bytes` as a sequential stream holding at most `cap` bytes, as a big blob is read from git.
+func streamSource(_ bytes: [UInt8], cap: Int = 256 * 1024) -> StreamByteSource {
+    var pos = 0
+    return StreamByteSource(size: bytes.count, cap: cap) { buf, n in
+        let m = min(n, bytes.count - pos)
+        guard m > 0 else { return false }
+        buf += bytes[pos..<(pos + m)]
+        pos += m
+        return true
+    }
+}

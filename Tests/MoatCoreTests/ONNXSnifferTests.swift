@@ -98,14 +98,7 @@ final class ONNXSnifferTests: XCTestCase, SnifferAssertions {
         let graph = PB.bytes(5, PB.tensor(dims: [300_000], type: 1, name: "w", raw: [UInt8](repeating: 1, count: 1_200_000)))
             + PB.bytes(5, PB.tensor(dims: [3], type: 1, name: "b", raw: [UInt8](repeating: 0, count: 12)))
         let bytes = PB.model(graph: graph)
-        var pos = 0
-        let stream = StreamByteSource(size: bytes.count, cap: 256 * 1024) { buf, n in
-            let m = min(n, bytes.count - pos)
-            guard m > 0 else { return false }
-            buf += bytes[pos..<(pos + m)]
-            pos += m
-            return true
-        }
+        let stream = streamSource(bytes)
         let d = try XCTUnwrap(detection(SniffInput(path: PathBytes("m.onnx"), source: stream)))
         XCTAssertNil(d.summary.parameters)
         XCTAssertEqual(d.format, "onnx")

@@ -43,14 +43,7 @@ final class RawTensorSnifferTests: XCTestCase, SnifferAssertions {
 
     func testStreamSourceSamplesWithinItsReach() throws {
         let bytes = fixture("positive/weights_fc1.f32.bin")
-        var pos = 0
-        let stream = StreamByteSource(size: bytes.count, cap: 256 * 1024) { buf, n in
-            let m = min(n, bytes.count - pos)
-            guard m > 0 else { return false }
-            buf += bytes[pos..<(pos + m)]
-            pos += m
-            return true
-        }
+        let stream = streamSource(bytes)
         let d = try XCTUnwrap(found(SniffInput(path: PathBytes("w.bin"), source: stream)))
         XCTAssertEqual(d.format, "raw-float32")
         XCTAssertEqual(d.summary.parameters, 32768)

@@ -44,7 +44,7 @@ public struct Baseline: Sendable, Equatable {
         var out = "{\n  \"version\": 1,\n  \"tool\": \"moat\",\n  \"findings\": ["
         for (i, e) in entries.enumerated() {
             out += i == 0 ? "\n" : ",\n"
-            out += "    {\"fingerprint\": \(Self.quoted(e.fingerprint)), \"rule\": \(Self.quoted(e.rule)), \"path\": \(Self.quoted(e.path))}"
+            out += "    {\"fingerprint\": \(JSONText.quoted(e.fingerprint)), \"rule\": \(JSONText.quoted(e.rule)), \"path\": \(JSONText.quoted(e.path))}"
         }
         out += entries.isEmpty ? "]\n}\n" : "\n  ]\n}\n"
         return out
@@ -62,24 +62,6 @@ public struct Baseline: Sendable, Equatable {
             entries.append(Entry(fingerprint: fp, rule: item["rule"]?.string ?? "", path: item["path"]?.string ?? ""))
         }
         return .success(Baseline(entries: entries))
-    }
-
-    static func quoted(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            default:
-                if u.value < 0x20 || u.value == 0x7F {
-                    let hex = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        return out + "\""
     }
 }
 
