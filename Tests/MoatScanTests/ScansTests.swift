@@ -15,12 +15,15 @@ final class ScansTests: XCTestCase {
         try folder.put("notes.txt", Array("nothing here\n".utf8))
         try folder.put("pointer.safetensors", try fixtureBytes("negative/lfs/model.safetensors"))
         XCTAssertEqual(symlink("/nonexistent/target", folder.path + "/dangling"), 0)
+        XCTAssertEqual(mkfifo(folder.path + "/pipe", 0o600), 0, "a FIFO would block a scan that opens it")
         let result = try scans.workTree([folder.path], respectIgnore: false, root: folder.path)
         XCTAssertEqual(result.mode, .scan)
         XCTAssertEqual(result.filesScanned, 3)
         XCTAssertEqual(result.findings.map(\.format), ["safetensors"])
         XCTAssertEqual(result.skipped[.lfsPointers], 1)
         XCTAssertEqual(result.skipped[.brokenSymlinks], 1)
+        XCTAssertEqual(result.skipped[.specialFiles], 1)
+        XCTAssertTrue(result.warnings.contains { $0.hasSuffix("pipe: FIFO, skipped (not a regular file)") }, "\(result.warnings)")
     }
 
     func testStagedScanReportsTheStagedBlob() throws {

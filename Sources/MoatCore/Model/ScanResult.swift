@@ -13,6 +13,8 @@ public enum SkipReason: String, Sendable, CaseIterable, Comparable {
     case brokenSymlinks = "broken-symlinks"
     /// Submodule entries (gitlinks): another repository's content.
     case submodules
+    /// FIFOs, sockets and devices: never opened.
+    case specialFiles = "special-files"
     /// Paths `.gitignore` excludes (`moat scan` without `--no-ignore`).
     case ignored
     /// Git LFS pointers: the content lives on the LFS server.

@@ -7,6 +7,8 @@ public enum WalkProblem: Hashable, Sendable, CustomStringConvertible {
     case inaccessible(PathBytes, reason: String)
     /// A directory that could not be listed; nothing under it was walked.
     case unreadableDirectory(PathBytes, reason: String)
+    /// A FIFO, socket or device: skipped without being opened.
+    case notARegularFile(PathBytes, kind: String)
     /// A symlink whose target does not exist (symlinks are never followed in any case).
     case brokenSymlink(PathBytes)
     /// The path is inside a git work tree whose ignore rules could not be read; it was walked
@@ -18,6 +20,7 @@ public enum WalkProblem: Hashable, Sendable, CustomStringConvertible {
         case let .inaccessible(path, reason): return "\(path): \(reason)"
         case let .unreadableDirectory(path, reason): return "\(path): cannot read directory: \(reason)"
         case let .brokenSymlink(path): return "\(path): broken symlink, skipped"
+        case let .notARegularFile(path, kind): return "\(path): \(kind), skipped (not a regular file)"
         case let .ignoreRulesUnavailable(path, reason): return "\(path): .gitignore rules not applied: \(reason)"
         }
     }

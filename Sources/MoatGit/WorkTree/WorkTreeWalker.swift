@@ -26,6 +26,8 @@ public final class WorkTreeWalker {
     public private(set) var skippedSymlinks = 0
     /// Files and directories skipped because git ignores them (an ignored directory counts once).
     public private(set) var ignoredEntries = 0
+    /// FIFOs, sockets and devices met (never opened).
+    public private(set) var specialFiles = 0
 
     private let onProblem: (WalkProblem) -> Void
 
@@ -100,7 +102,18 @@ public final class WorkTreeWalker {
             return Entry(shown: shown, absolute: absolute, repoPath: repoPath, isDirectory: info.st_mode & S_IFMT == S_IFDIR,
                          size: Int(info.st_size))
         default:
-            return nil  // sockets, fifos, devices: not files anyone commits
+            // Never opened: a FIFO would block the scan, a device could be endless. Said, not silent.
+            specialFiles += 1
+            let kind: String
+            switch info.st_mode & S_IFMT {
+            case S_IFIFO: kind = "FIFO"
+            case S_IFSOCK: kind = "socket"
+            case S_IFCHR: kind = "character device"
+            case S_IFBLK: kind = "block device"
+            default: kind = "special file"
+            }
+            onProblem(.notARegularFile(shown, kind: kind))
+            return nil
         }
     }
 

@@ -32,6 +32,7 @@ public enum WorkTreeInputs {
         result.skip(.brokenSymlinks, count: broken)
         result.skip(.symlinks, count: walker.skippedSymlinks)
         result.skip(.ignored, count: walker.ignoredEntries)
+        result.skip(.specialFiles, count: walker.specialFiles)
         return InputBatch(inputs: inputs, reader: FileReader())
     }
 }
