@@ -153,9 +153,11 @@ final class RuleDataTests: XCTestCase {
             let s = Array(text.utf8)
             var out: [[UInt8]] = []
             var from = 0
-            while let b = SecretChecks.find(Array("-----BEGIN ".utf8), in: s, from: from),
+            while var b = SecretChecks.find(Array("-----BEGIN ".utf8), in: s, from: from),
                   let e = SecretChecks.find(Array("-----END ".utf8), in: s, from: b),
                   let close = SecretChecks.find(Array("-----".utf8), in: s, from: e + 9) {
+                // The block is the last BEGIN before its END (a stray BEGIN line may precede it).
+                while let later = SecretChecks.find(Array("-----BEGIN ".utf8), in: s, from: b + 1), later < e { b = later }
                 out.append(Array(s[b..<(close + 5)]))
                 from = close + 5
             }
