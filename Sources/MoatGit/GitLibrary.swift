@@ -10,9 +10,9 @@ private let MOAT_CACHE_BYTES = 16 << 20
 public enum GitLibrary {
     private static let setUp: Void = {
         #if os(Linux)
-        skipCertificateBundle = true
+        insideLibraryInit = true
         git_libgit2_init()
-        skipCertificateBundle = false
+        insideLibraryInit = false
         #else
         git_libgit2_init()
         #endif
@@ -36,8 +36,9 @@ public enum GitLibrary {
 }
 
 #if os(Linux)
-/// True only while `git_libgit2_init` runs (inside the `swift_once` of `GitLibrary.setUp`).
-nonisolated(unsafe) private var skipCertificateBundle = false
+/// True only while `git_libgit2_init` runs (inside the `swift_once` of `GitLibrary.setUp`): the
+/// two interposers below skip what only a network transport would use.
+nonisolated(unsafe) private var insideLibraryInit = false
 
 /// Debian's libgit2 (built with mbedTLS) parses the whole system CA bundle,
 /// /etc/ssl/certs/ca-certificates.crt, inside `git_libgit2_init`: 3-4 ms, about 45% of the
@@ -48,10 +49,24 @@ nonisolated(unsafe) private var skipCertificateBundle = false
 /// With a libgit2 built on OpenSSL the symbol is never called and this does nothing.
 @_cdecl("mbedtls_x509_crt_parse_file")
 public func moat_mbedtls_x509_crt_parse_file(_ chain: UnsafeMutableRawPointer?, _ path: UnsafePointer<CChar>?) -> Int32 {
-    if skipCertificateBundle { return 0 }
+    if insideLibraryInit { return 0 }
     typealias Parse = @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<CChar>?) -> Int32
     // RTLD_NEXT: the definition after this one in the search order (libmbedx509's).
     guard let next = dlsym(UnsafeMutableRawPointer(bitPattern: -1), "mbedtls_x509_crt_parse_file") else { return -0x2900 }  // MBEDTLS_ERR_X509_FILE_IO_ERROR
     return unsafeBitCast(next, to: Parse.self)(chain, path)
+}
+
+/// libgit2's SSH transport calls `libssh2_init(0)` inside `git_libgit2_init`, which initialises
+/// OpenSSL (`OPENSSL_init_crypto`, its built-in engines and error strings): ~1 M instructions and
+/// the page faults of libcrypto's tables on every run, for a transport moat never uses. That one
+/// call succeeds without doing it; libssh2 still initialises itself on first use
+/// (`libssh2_session_init_ex` calls `libssh2_init` when it has not run, and `libssh2_exit` does
+/// nothing then). Every other call goes to the real function.
+@_cdecl("libssh2_init")
+public func moat_libssh2_init(_ flags: Int32) -> Int32 {
+    if insideLibraryInit { return 0 }
+    typealias Initialize = @convention(c) (Int32) -> Int32
+    guard let next = dlsym(UnsafeMutableRawPointer(bitPattern: -1), "libssh2_init") else { return -1 }
+    return unsafeBitCast(next, to: Initialize.self)(flags)
 }
 #endif

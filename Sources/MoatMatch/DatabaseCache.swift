@@ -51,7 +51,9 @@ public struct DatabaseCache: Sendable {
         let raw = file.bytes
         guard raw.count >= Self.magic.count, raw[0..<Self.magic.count].elementsEqual(Self.magic) else { return nil }
         var reader = ByteReader(UnsafeRawBufferPointer(rebasing: raw[Self.magic.count...]))
-        guard let storedKey = reader.blob(), storedKey.elementsEqual(key), let payload = reader.blob() else { return nil }
+        guard let storedKey = reader.blob(), storedKey.count == key.count,
+              key.withUnsafeBytes({ $0.isEmpty || memcmp($0.baseAddress!, storedKey.baseAddress!, $0.count) == 0 }),
+              let payload = reader.blob() else { return nil }
         return try body(payload)
     }
 

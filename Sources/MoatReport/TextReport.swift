@@ -64,13 +64,15 @@ public struct TextReport: Report {
     }
 
     func summaryLine(_ r: ScanResult) -> String {
-        let counts = Dictionary(grouping: r.findings, by: \.severity).mapValues(\.count)
         let noun = r.mode == .history ? (r.filesScanned == 1 ? "blob" : "blobs") : (r.filesScanned == 1 ? "file" : "files")
         var files = "\(r.filesScanned) \(noun)"
         if r.mode == .history { files += " in \(r.commitsWalked) \(r.commitsWalked == 1 ? "commit" : "commits")" }
         let stats = "\(files), \(FindingMessage.bytes(r.bytesRead)) read, \(r.durationMs) ms"
         let accepted = r.suppressed.isEmpty ? "" : ", \(r.suppressed.count) accepted" + (r.showSuppressed ? "" : " (--show-suppressed lists them)")
         guard !r.findings.isEmpty else { return paint("moat: nothing found", "32") + " (\(stats)\(accepted))" }
+        // Built only when there are findings: instantiating the dictionary's generic types at run
+        // time costs ~0.4 M instructions, a few percent of a clean pre-commit hook run.
+        let counts = Dictionary(grouping: r.findings, by: \.severity).mapValues(\.count)
         var parts: [String] = []
         if let b = counts[.block] { parts.append(paint("\(b) blocking", "1;31")) }
         if let w = counts[.warn] { parts.append(paint("\(w) \(w == 1 ? "warning" : "warnings")", "33")) }

@@ -50,10 +50,7 @@ final class PackFile: @unchecked Sendable {
         self.size = size
         self.path = path
         self.index = index
-        self.indexIsValid = (0..<index.count).allSatisfy { i in
-            guard let o = index.offset(at: i) else { return false }
-            return o >= 12 && o < size - 20
-        }
+        self.indexIsValid = index.offsetsAll(from: 12, below: size - 20)
     }
 
     deinit { munmap(mapping, size) }
