@@ -98,6 +98,25 @@ final class HistoryCommandTests: XCTestCase {
         XCTAssertEqual(try CLI.moat(["history", "--allow-missing", "--format", "json"], in: repo).status, 0)
     }
 
+    func testBrokenLooseRefIsReportedAndFailsTheSweep() throws {
+        let refs = repo.appendingPathComponent(".git/refs/heads/wip")
+        try FileManager.default.createDirectory(at: refs, withIntermediateDirectories: true)
+        try Data("not an object id\n".utf8).write(to: refs.appendingPathComponent("broken"))
+        let r = try CLI.moat(["history", "--format", "json"], in: repo)
+        XCTAssertEqual(r.status, 2, r.stderr)
+        XCTAssertTrue(r.stderr.contains("ignoring broken ref refs/heads/wip/broken"), r.stderr)
+        let scan = try XCTUnwrap(try CLI.json(r.stdout)["scan"] as? [String: Any])
+        XCTAssertEqual(scan["missing_objects"] as? Int, 1)
+        XCTAssertTrue((scan["warnings"] as? [String] ?? []).contains { $0.contains("refs/heads/wip/broken") })
+        XCTAssertEqual(try CLI.moat(["history", "--allow-missing"], in: repo).status, 0)
+        // A symbolic ref and a normal branch are not broken.
+        try CLI.git(["symbolic-ref", "refs/heads/alias", "refs/heads/main"], in: repo)
+        try FileManager.default.removeItem(at: refs.appendingPathComponent("broken"))
+        let clean = try CLI.moat(["history"], in: repo)
+        XCTAssertEqual(clean.status, 0, clean.stderr)
+        XCTAssertFalse(clean.stderr.contains("broken ref"), clean.stderr)
+    }
+
     func testPrePushHookBlocksAPushOfAHistoryLeak() throws {
         let remote = FileManager.default.temporaryDirectory.appendingPathComponent("moat-remote-\(UUID().uuidString).git")
         defer { try? FileManager.default.removeItem(at: remote) }

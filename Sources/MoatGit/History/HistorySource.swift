@@ -42,6 +42,9 @@ public final class HistorySource {
     public let stats: HistoryStats
     /// Up to `missingSampleLimit` of the objects counted as missing, in the order they were met.
     public let missingSamples: [MissingObject]
+    /// Loose ref files that hold neither an object id nor `ref: <target>` (git warns "ignoring
+    /// broken ref" and so does moat): their history, if any, was not walked.
+    public let brokenRefs: [String]
     /// The packs mapped for a preloaded walk, reused to read blobs in pack order (`readBlobs`).
     let packs: [PackLayout]
     /// Where each of `blobs` sits in `packs`, when it does.
@@ -93,6 +96,7 @@ public final class HistorySource {
         self.blobs = walk.output
         self.stats = walk.stats
         self.missingSamples = walk.missingSamples
+        self.brokenRefs = walk.brokenRefs
         self.packs = walk.packs
         self.packLocations = walk.outputLocations
     }
@@ -140,6 +144,7 @@ final class HistoryWalk {
 
     var stats = HistoryStats()
     var missingSamples: [MissingObject] = []
+    var brokenRefs: [String] = []
     private var missing = Set<OIDKey>()
 
     // What the selection resolved to.

@@ -13,6 +13,7 @@ extension HistoryWalk {
     /// entries of the `refs/stash` reflog. Annotated tags are peeled; refs to trees and blobs are
     /// kept apart; refs to missing objects are counted as missing.
     func resolveAllRefs() throws(GitError) {
+        brokenRefs = Self.brokenLooseRefs(commonDir: repository.commonDir)
         try forEachReference { addPeeled($0) }
         var head: OpaquePointer?
         if git_reference_lookup(&head, repo, "HEAD") == 0 {
@@ -26,6 +27,34 @@ extension HistoryWalk {
             var oid = id
             if git_odb_exists(odb, &oid) != 0 { tips.append(oid) } else { noteMissing(oid, .commit) }
         }
+    }
+
+    /// Loose ref files under `refs/` whose content is neither a 40-hex id nor `ref: <target>`
+    /// (libgit2's iterator skips them without a word), sorted; at most 100 listed.
+    static func brokenLooseRefs(commonDir: PathBytes) -> [String] {
+        var broken: [String] = []
+        var stack: [[UInt8]] = [Array("refs".utf8)]
+        var visited = 0
+        while let rel = stack.popLast(), visited < 100_000, broken.count < 100 {
+            visited += 1
+            let path = commonDir.appending(rel)
+            guard let dir = opendir(path.cString) else { continue }
+            defer { closedir(dir) }
+            while let entry = readdir(dir) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in Array(raw.prefix { $0 != 0 }) }
+                if name == Array(".".utf8) || name == Array("..".utf8) { continue }
+                let child = rel + [UInt8(ascii: "/")] + name
+                var st = stat()
+                guard lstat(commonDir.appending(child).cString, &st) == 0 else { continue }
+                if (st.st_mode & S_IFMT) == S_IFDIR { stack.append(child); continue }
+                guard (st.st_mode & S_IFMT) == S_IFREG, !name.starts(with: Array(".".utf8)), !name.reversed().starts(with: Array("kcol.".utf8)) else { continue }
+                let content = FileIO.readPrefix(commonDir.appending(child), limit: 4096) ?? []
+                let line = content.prefix { $0 != 0x0A }
+                let isID = line.count == 40 && line.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }
+                if !isID && !line.starts(with: Array("ref: ".utf8)) { broken.append(String(decoding: child, as: UTF8.self)) }
+            }
+        }
+        return broken.sorted()
     }
 
     /// The new ids of `logs/refs/stash` ("<old> <new> <who> <when>\t<message>" per line), read-only.

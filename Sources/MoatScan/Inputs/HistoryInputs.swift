@@ -12,6 +12,10 @@ public enum HistoryInputs {
         result.skip(.submodules, count: history.stats.skippedGitlinks)
         result.skip(.symlinks, count: history.stats.skippedSymlinks)
         for m in history.missingSamples.prefix(5) { result.warnings.append("missing \(m)") }
+        // A broken ref is history moat cannot reach: counted like a missing object (exit 2 unless
+        // --allow-missing), where git only warns "ignoring broken ref".
+        result.missingObjects += history.brokenRefs.count
+        for ref in history.brokenRefs { result.warnings.append("ignoring broken ref \(ref): it holds no object id, so the history it pointed to was not scanned from it") }
         if history.stats.shallow { result.shallowBoundary = shallowCommits(gitDir: history.repository.gitDir) }
         let inputs = history.blobs.map { ScanInput(path: $0.path, size: $0.size, origin: .history($0)) }
         return InputBatch(inputs: inputs, reader: HistoryReader(history: history))
