@@ -20,6 +20,8 @@ public struct ContentScanner: Sendable {
         public var findings: [Finding] = []
         /// What the input was recognised as when it is harmless (text, an LFS pointer, an image).
         public var benign: Benign?
+        /// Secret rules that could not search all of the input.
+        public var stops: [RuleStop] = []
     }
 
     public func examine(path: PathBytes, source: ByteSource) -> Outcome {
@@ -37,7 +39,11 @@ public struct ContentScanner: Sendable {
         case .clean:
             kind = .binary(format: nil)
         }
-        if let secrets { outcome.findings += secrets.findings(in: input, kind: kind) }
+        if let secrets {
+            let (findings, stops) = secrets.examine(input, kind: kind)
+            outcome.findings += findings
+            outcome.stops = stops
+        }
         return outcome
     }
 }

@@ -56,6 +56,18 @@ public final class SecretDetector: @unchecked Sendable {
     /// rule tests turn it off to see every rule fire.
     public func findings(in input: SniffInput, kind: ContentKind,
                          deduplicate: Bool = true) -> [Finding] {
+        examine(input, kind: kind, deduplicate: deduplicate).findings
+    }
+
+    /// The findings in `input` and the rules that could not search all of it.
+    public func examine(_ input: SniffInput, kind: ContentKind,
+                        deduplicate: Bool = true) -> (findings: [Finding], stops: [RuleStop]) {
+        var stops: [RuleStop] = []
+        func note(_ incomplete: [SecretMatcher.Incomplete], base: Int) {
+            for i in incomplete where !stops.contains(where: { $0.rule == rules[i.rule].findingRuleID }) {
+                stops.append(RuleStop(path: input.path, rule: rules[i.rule].findingRuleID, reason: i.reason.rawValue, offset: base + i.offset))
+            }
+        }
         let pick: ([RawMatch], UnsafeRawBufferPointer) -> [RawMatch] = deduplicate ? { self.deduplicated($0, in: $1) } : { m, _ in m }
         let config = configFindings(in: input, kind: kind)
         var out: [Finding] = []
@@ -66,7 +78,9 @@ public final class SecretDetector: @unchecked Sendable {
             guard let bytes = input.prefix(min(input.size, SecretDetector.textLimit)) else { break }
             bytes.withUnsafeBytes { buf in
                 var locator = TextLocator(buf)
-                for m in pick(matcher.matches(in: buf), buf) {
+                let search = matcher.search(buf)
+                note(search.incomplete, base: 0)
+                for m in pick(search.matches, buf) {
                     if let f = finding(m, in: buf, base: 0, input: input, format: "text", locator: &locator) { out.append(f) }
                 }
             }
@@ -76,7 +90,9 @@ public final class SecretDetector: @unchecked Sendable {
                 PrintableRuns.find(in: buf, minimum: 16) { run in
                     let slice = UnsafeRawBufferPointer(rebasing: buf[run])
                     var locator = TextLocator(slice)
-                    for m in pick(matcher.matches(in: slice), slice) {
+                    let search = matcher.search(slice)
+                    note(search.incomplete, base: run.lowerBound)
+                    for m in pick(search.matches, slice) {
                         if let f = finding(m, in: slice, base: run.lowerBound, input: input, format: format ?? "binary", locator: &locator) { out.append(f) }
                     }
                 }
@@ -85,7 +101,7 @@ public final class SecretDetector: @unchecked Sendable {
         // A config file's content match on a line a provider rule already reported is the same
         // value found twice: keep the provider's finding, which says what the value is.
         let reported = Set(out.compactMap(\.line))
-        return config.filter { !deduplicate || $0.line == nil || !reported.contains($0.line!) } + out
+        return (config.filter { !deduplicate || $0.line == nil || !reported.contains($0.line!) } + out, stops)
     }
 
     /// Where several rules matched: a generic rule's match that overlaps a provider rule's is
