@@ -75,7 +75,7 @@ public struct Scans: Sendable {
             throw ScanError(error.description)
         }
         var result = ScanResult(mode: .history, root: (history.repository.workdir ?? history.repository.gitDir).description)
-        let batch = HistoryInputs.collect(history, into: &result)
+        let batch = HistoryInputs.collect(history, verify: request.verifyObjects, into: &result)
         let totalBytes = batch.inputs.reduce(0) { $0.addingReportingOverflow($1.size).overflow ? Int.max : $0 + $1.size }
         try runner.run(batch, into: &result, progress: progress?(batch.inputs.count, totalBytes))
         if case .allRefs = request.selection { policy.apply(to: &result) } else { policy.apply(to: &result, reportUnused: false) }
