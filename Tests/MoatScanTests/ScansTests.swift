@@ -16,7 +16,7 @@ final class ScansTests: XCTestCase {
         try folder.put("pointer.safetensors", try fixtureBytes("negative/lfs/model.safetensors"))
         XCTAssertEqual(symlink("/nonexistent/target", folder.path + "/dangling"), 0)
         XCTAssertEqual(mkfifo(folder.path + "/pipe", 0o600), 0, "a FIFO would block a scan that opens it")
-        let result = try scans.workTree([folder.path], respectIgnore: false, root: folder.path)
+        let result = try scans.workTree([folder.path], respectIgnore: false)
         XCTAssertEqual(result.mode, .scan)
         XCTAssertEqual(result.filesScanned, 3)
         XCTAssertEqual(result.findings.map(\.format), ["safetensors"])
