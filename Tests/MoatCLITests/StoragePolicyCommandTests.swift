@@ -65,6 +65,9 @@ final class StoragePolicyCommandTests: XCTestCase {
         XCTAssertEqual(try rules(try CLI.moat(["history", "--format", "json"], in: dir)), ["notes.txt policy.large-file"])
         let text = try CLI.moat(["scan"], in: dir)
         XCTAssertTrue(text.stdout.contains("large file: 42 KB, over max-file-size (20 KB)"), text.stdout)
+        let sarif = try CLI.moat(["scan", "--format", "sarif"], in: dir)
+        XCTAssertTrue(sarif.stdout.contains("\"id\": \"policy.large-file\"") || sarif.stdout.contains("\"id\":\"policy.large-file\""), sarif.stdout)
+        XCTAssertTrue(sarif.stdout.contains("Storage policy: large file"), sarif.stdout)
     }
 
     func testABadSizeOrGlobIsAnErrorWithFileAndLine() throws {
