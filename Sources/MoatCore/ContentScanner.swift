@@ -9,10 +9,13 @@ import MoatBytes
 public struct ContentScanner: Sendable {
     public let artifacts: ArtifactDetector
     public let secrets: SecretDetector?
+    /// Where files may be stored as they are (`lfs: required`, `max-file-size`).
+    public let storage: StoragePolicy
 
-    public init(artifacts: ArtifactDetector = ArtifactDetector(), secrets: SecretDetector?) {
+    public init(artifacts: ArtifactDetector = ArtifactDetector(), secrets: SecretDetector?, storage: StoragePolicy = StoragePolicy()) {
         self.artifacts = artifacts
         self.secrets = secrets
+        self.storage = storage
     }
 
     /// What one input produced.
@@ -43,6 +46,11 @@ public struct ContentScanner: Sendable {
             let (findings, stops) = secrets.examine(input, kind: kind)
             outcome.findings += findings
             outcome.stops = stops
+        }
+        if !storage.isEmpty {
+            var pointer = false
+            if case .lfsPointer = outcome.benign { pointer = true }
+            outcome.findings += storage.findings(path: path, size: input.size, isLFSPointer: pointer, head: input.head)
         }
         return outcome
     }

@@ -28,7 +28,7 @@ public struct SeverityPolicy: Sendable {
             return size >= datasetWarnBytes ? .warn : .info
         case .modelAsset:
             return .info
-        case .secret, .sensitiveConfig:
+        case .secret, .sensitiveConfig, .policy:
             return .block
         }
     }
