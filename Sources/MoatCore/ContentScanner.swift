@@ -43,7 +43,12 @@ public struct ContentScanner: Sendable {
             kind = .binary(format: nil)
         }
         if let secrets {
-            let (findings, stops) = secrets.examine(input, kind: kind)
+            let (findings, stops, values) = secrets.examineWithValues(input, kind: kind)
+            // A token in a model's metadata is printed in the artifact finding too: redact it
+            // there the way the secret finding shows it, unless --show-secrets.
+            if !secrets.showSecrets, !values.isEmpty {
+                outcome.findings = outcome.findings.map { $0.redacting(values) }
+            }
             outcome.findings += findings
             outcome.stops = stops
         }

@@ -109,6 +109,21 @@ final class SecretsCommandTests: XCTestCase {
         XCTAssertEqual(((try CLI.json(plain.stdout)["scan"] as? [String: Any])?["rules_stopped"] as? [Any])?.count, 0)
     }
 
+    func testATokenInModelMetadataIsRedactedInTheArtifactFindingToo() throws {
+        // safetensors written by the real library with an hf_ token in __metadata__.
+        try CLI.plant("positive/secrets/hub-upload.safetensors", as: "model.safetensors", in: repo)
+        let header = try Data(contentsOf: repo.appendingPathComponent("model.safetensors"))
+        let token = try XCTUnwrap(String(decoding: header, as: UTF8.self).firstMatch(of: /hf_[A-Za-z0-9]{34}/)).output
+        for format in ["json", "text", "sarif", "markdown"] {
+            let r = try CLI.moat(["scan", "model.safetensors", "--format", format], in: repo)
+            XCTAssertEqual(r.status, 1, r.stderr)
+            XCTAssertFalse(r.stdout.contains(token), "\(format) printed the token in full")
+            if format == "json" || format == "text" { XCTAssertTrue(r.stdout.contains("hf_"), format) }
+        }
+        let shown = try CLI.moat(["scan", "model.safetensors", "--format", "json", "--show-secrets"], in: repo)
+        XCTAssertTrue(shown.stdout.contains(token), "--show-secrets shows it")
+    }
+
     func testConfigFileNamesRuleFiles() throws {
         let rules = """
             secret_rules:
