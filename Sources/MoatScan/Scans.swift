@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import MoatBytes
 import MoatCore
 import MoatGit
@@ -22,7 +25,9 @@ public struct Scans: Sendable {
         var result = ScanResult(mode: .scan, root: "")
         let batch = try WorkTreeInputs.collect(paths, respectIgnore: respectIgnore, into: &result)
         try runner.run(batch, into: &result)
-        policy.apply(to: &result)
+        // Unused allow entries mean something only when the whole root was scanned.
+        let whole = paths.contains { Self.realPath($0) == result.root }
+        policy.apply(to: &result, reportUnused: whole)
         result.durationMs = milliseconds(since: started, clock)
         return result
     }
@@ -82,6 +87,12 @@ public struct Scans: Sendable {
         if case .allRefs = request.selection { policy.apply(to: &result) } else { policy.apply(to: &result, reportUnused: false) }
         result.durationMs = milliseconds(since: started, clock)
         return result
+    }
+
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 
     func milliseconds(since start: ContinuousClock.Instant, _ clock: ContinuousClock) -> Int {
