@@ -92,6 +92,7 @@ public struct ScanRunner: Sendable {
             if blob.firstCommit != nil, blob.reachable {
                 f.provenance = Provenance(author: blob.author ?? "unknown", time: blob.time ?? 0, paths: blob.pathCount,
                                           commits: blob.commitCount, inHead: blob.inHead)
+                f.provenance?.order = blob.commitOrder
             } else if !blob.reachable {
                 f.summary.addNote("dangling object (no ref reaches it)")
             }

@@ -85,6 +85,8 @@ public struct Scans: Sendable {
         let totalBytes = batch.inputs.reduce(0) { $0.addingReportingOverflow($1.size).overflow ? Int.max : $0 + $1.size }
         try runner.run(batch, into: &result, progress: progress?(batch.inputs.count, totalBytes))
         if case .allRefs = request.selection { policy.apply(to: &result) } else { policy.apply(to: &result, reportUnused: false) }
+        result.findings = FindingGrouping.byValue(result.findings)
+        result.suppressed = FindingGrouping.byValue(result.suppressed)
         result.durationMs = milliseconds(since: started, clock)
         return result
     }

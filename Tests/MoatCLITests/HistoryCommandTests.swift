@@ -138,6 +138,30 @@ final class HistoryCommandTests: XCTestCase {
         XCTAssertEqual(try CLI.moat(["history"], in: repo, environment: env).status, 2)
     }
 
+    func testOneSecretValueEditedAcrossCommitsIsOneFindingWithItsPlaces() throws {
+        let token = "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"
+        var first = ""
+        for i in 0..<5 {
+            try CLI.write("# Setup\n\nrevision \(i)\n\nexport HF_TOKEN=\(token)\n", to: "docs/setup.md", in: repo)
+            try commit("docs \(i)")
+            if i == 0 { first = try CLI.git(["rev-parse", "HEAD"], in: repo).stdout.trimmingCharacters(in: .whitespacesAndNewlines) }
+        }
+        try CLI.write("HF_TOKEN=\(token)\n", to: "ci.env", in: repo)
+        try commit("copy")
+        let f = try findings([], expect: 1).filter { $0["kind"] as? String == "secret" }
+        XCTAssertEqual(f.count, 1, "one finding per value: \(f.map { $0["path"] ?? "" })")
+        XCTAssertEqual(f.first?["commit"] as? String, first, "the place it was first introduced")
+        XCTAssertEqual(f.first?["path"] as? String, "docs/setup.md")
+        XCTAssertEqual(f.first?["offset"] as? Int, "# Setup\n\nrevision 0\n\nexport HF_TOKEN=".utf8.count)
+        let occurrences = try XCTUnwrap(f.first?["occurrences"] as? [String: Any])
+        XCTAssertEqual(occurrences["count"] as? Int, 6)
+        let places = try XCTUnwrap(occurrences["places"] as? [[String: Any]])
+        XCTAssertEqual(places.first?["commit"] as? String, first)
+        XCTAssertEqual(Set(places.compactMap { $0["path"] as? String }), ["docs/setup.md", "ci.env"])
+        let text = try CLI.moat(["history", "--color", "never"], in: repo)
+        XCTAssertTrue(text.stdout.contains("the same value in 6 places (6 commits, 2 paths)"), text.stdout)
+    }
+
     func testPrePushHookBlocksAPushOfAHistoryLeak() throws {
         let remote = FileManager.default.temporaryDirectory.appendingPathComponent("moat-remote-\(UUID().uuidString).git")
         defer { try? FileManager.default.removeItem(at: remote) }

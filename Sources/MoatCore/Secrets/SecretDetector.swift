@@ -154,6 +154,7 @@ public final class SecretDetector: @unchecked Sendable {
             secret: SecretEvidence(preview: preview, value: showSecrets ? String(decoding: value, as: UTF8.self) : nil, entropy: entropy, why: why),
             summary: ArtifactSummary(), label: rule.name, message: "\(rule.name): \(preview)\(where_)",
             fingerprint: Fingerprint.secret(rule: rule.findingRuleID, value: value))
+        f.offset = base + m.secret.lowerBound
         f.suppression = suppression(path: input.path, ruleIDs: [rule.findingRuleID, rule.id], value: value,
                                     text: inText ? buf : nil, offset: m.secret.lowerBound)
         return f
