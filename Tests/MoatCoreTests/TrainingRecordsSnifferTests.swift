@@ -50,6 +50,17 @@ final class TrainingRecordsSnifferTests: XCTestCase, SnifferAssertions {
         assertNotMine(memoryInput(Array(("[" + String(repeating: "1, ", count: 9000) + "1]").utf8)))
     }
 
+    func testSecretsInARecordAreFoundAsText() throws {
+        // A training set is text: searched whole, with the secret's line, next to the dataset finding.
+        var lines = (0..<200).map { i in #"{"prompt": "question \#(i) about the weather in some city", "completion": "answer \#(i)"}"# }
+        lines[150] = #"{"prompt": "deploy with this", "completion": "aws_access_key_id = AKIAZ7XQ2MVL4RT6PNHB"}"#
+        let bytes = Array(lines.joined(separator: "\n").utf8)
+        let outcome = ContentScanner(secrets: SecretDetector()).examine(path: PathBytes("train.jsonl"), source: MemoryByteSource(bytes))
+        XCTAssertEqual(outcome.findings.first { $0.kind == .artifact }?.format, "jsonl")
+        let secret = try XCTUnwrap(outcome.findings.first { $0.kind == .secret })
+        XCTAssertEqual(secret.line, 151)
+    }
+
     func testOthers() {
         assertClaimsOnly(["positive/datasets/sft_chat.jsonl", "positive/datasets/alpaca_data.json"])
     }
