@@ -47,6 +47,22 @@ final class TFRecordSnifferTests: XCTestCase, SnifferAssertions {
         assertNotMine(memoryInput(len + [UInt8](repeating: 0, count: 64)))
     }
 
+    /// A spec-exact record: length, masked CRC of the length, data, masked CRC of the data.
+    static func record(_ data: [UInt8]) -> [UInt8] {
+        func le(_ v: UInt64, _ n: Int) -> [UInt8] { (0..<n).map { UInt8(truncatingIfNeeded: v >> (8 * UInt64($0))) } }
+        let len = le(UInt64(data.count), 8)
+        return len + le(UInt64(CRC32C.masked(len)), 4) + data + le(UInt64(CRC32C.masked(data)), 4)
+    }
+
+    func testManyRecordsAreEstimatedPastTheWalk() throws {
+        let n = TFRecordSniffer.maxRecords * 3
+        let bytes = (0..<n).flatMap { TFRecordSnifferTests.record(Array("sample \($0 % 10)".utf8)) }
+        let d = try XCTUnwrap(found(memoryInput(bytes)))
+        XCTAssertEqual(details(d)["records_estimated"], String(n))
+        XCTAssertNil(details(d)["records"])
+        XCTAssertEqual(d.summary.notes, ["about 12.3K records (estimated)"])
+    }
+
     func testOthers() {
         assertClaimsOnly(["positive/datasets/train.tfrecord", "positive/datasets/train.tfrecord.gz"])
     }

@@ -9,8 +9,9 @@
 /// Recognition: that first message parses as a `Message` of metadata version V1-V5 holding a
 /// `Schema` table with a fields vector. Summary: columns (and their names) from the schema, rows
 /// from the `RecordBatch` messages, walked header to header (the bodies are skipped, never read),
-/// at most `maxMessages`; Hugging Face `datasets` shards are named by the `huggingface` schema
-/// metadata key. Pre-0.15 streams (no continuation marker) and Feather v1 are not recognised.
+/// at most `maxMessages` (past them rows are estimated from the bytes they span); Hugging Face
+/// `datasets` shards are named by the `huggingface` schema metadata key. Pre-0.15 streams (no
+/// continuation marker) and Feather v1 are not recognised.
 public struct ArrowIPCSniffer: Sniffer {
     public let id = "arrow-ipc"
     public init() {}
@@ -19,8 +20,8 @@ public struct ArrowIPCSniffer: Sniffer {
     static let continuation: UInt32 = 0xFFFF_FFFF
     /// Largest message metadata read (a schema of many thousands of fields).
     static let maxMetadataBytes = 16 << 20
-    /// Messages walked at most when counting rows.
-    static let maxMessages = 100_000
+    /// Messages walked at most when counting rows (one small read each); past them rows are estimated.
+    static let maxMessages = 4_096
 
     /// One message header: what it holds and where the next one starts.
     struct Message {
@@ -59,9 +60,10 @@ public struct ArrowIPCSniffer: Sniffer {
         }
 
         // Rows: the RecordBatch messages' `length`, summed up to the end-of-stream marker.
-        var rows = 0, batches = 0, exact = false, p = schema.next
-        walk: for _ in 0..<ArrowIPCSniffer.maxMessages {
+        var rows = 0, batches = 0, exact = false, capped = false, p = schema.next
+        walk: for k in 0...ArrowIPCSniffer.maxMessages {
             if p == input.size { exact = true; break }
+            if k == ArrowIPCSniffer.maxMessages { capped = true; break }
             switch ArrowIPCSniffer.message(input, at: p) {
             case .end: exact = true; break walk
             case .unreadable: break walk
@@ -79,7 +81,12 @@ public struct ArrowIPCSniffer: Sniffer {
             problems.append("no footer: truncated or not closed")
         }
         if let t = DatasetFacts.table(rows: exact ? rows : nil, columns: fields.count) { s.addNote(t) }
-        if !exact, rows > 0 { s.addNote("at least " + DatasetFacts.count(rows, "row")) }
+        if !exact, capped, let estimate = DatasetFacts.estimate(rows, spanning: p - start, of: input.size - start) {
+            s.addNote("about " + FindingMessage.count(estimate) + " rows (estimated)")
+            s.addDetail("rows_estimated", String(estimate))
+        } else if !exact, rows > 0 {
+            s.addNote("at least " + DatasetFacts.count(rows, "row"))
+        }
         s.addDetail("columns", String(fields.count))
         if exact { s.addDetail("rows", String(rows)) }
         s.addDetail("record_batches", String(batches) + (exact ? "" : "+"))

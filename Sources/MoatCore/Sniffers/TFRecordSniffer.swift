@@ -5,14 +5,16 @@ import MoatBytes
 /// No magic: a record header's CRC matches by chance once in 2^32, and the first records' data CRCs
 /// are checked too.
 ///
-/// Plain files are walked header to header (data skipped), at most `maxRecords`; compressed ones
+/// Plain files are walked header to header (data skipped), at most `maxRecords` (past them the
+/// count is estimated from the bytes they span); compressed ones
 /// are inflated up to `maxInflated` bytes (`CompressedPrefix`) and counted within that prefix.
 /// Payloads starting like a `tf.train.Example` (Features map) are named.
 public struct TFRecordSniffer: Sniffer {
     public let id = "tfrecord"
     public init() {}
 
-    static let maxRecords = 100_000
+    /// Record headers read at most (one small read each); past them the count is estimated.
+    static let maxRecords = 4_096
     /// Records whose data CRC is verified (each at most `maxVerifiedRecord` bytes).
     static let verifiedRecords = 3
     static let maxVerifiedRecord = 4 << 20
@@ -24,12 +26,16 @@ public struct TFRecordSniffer: Sniffer {
         /// The walk reached the end exactly after the last record.
         var complete = false
         var example = false
+        /// Where the walk stopped.
+        var end = 0
+        /// The walk stopped at `maxRecords`, not at damage.
+        var capped = false
     }
 
     public func sniff(_ input: SniffInput) -> SniffResult {
         guard input.size >= 16 else { return .notMine }
         if let walk = TFRecordSniffer.walk(size: input.size, read: { input.bytes(at: $0, count: $1) }) {
-            return found(walk, compressed: false)
+            return found(walk, compressed: false, size: input.size)
         }
         // A cheap look at the first record header before inflating more.
         guard let peek = CompressedPrefix.peek(input, count: 12), peek.count == 12, let crc = peek.u32le(8),
@@ -40,14 +46,21 @@ public struct TFRecordSniffer: Sniffer {
         guard var walk = TFRecordSniffer.walk(size: plain.count, read: { off, n in
             off <= plain.count ? Array(plain[off..<min(plain.count, off + n)]) : nil
         }, partialTail: !complete) else { return .notMine }
-        if !complete { walk.complete = false }
-        return found(walk, compressed: true)
+        if !complete { walk.complete = false; walk.capped = false }
+        return found(walk, compressed: true, size: input.size)
     }
 
-    func found(_ w: Walk, compressed: Bool) -> SniffResult {
+    func found(_ w: Walk, compressed: Bool, size: Int) -> SniffResult {
         var s = ArtifactSummary()
         let records = DatasetFacts.count(w.records, "record")
-        s.addNote(w.complete ? records : (compressed ? "at least \(records) in the first \(FindingMessage.bytes(TFRecordSniffer.maxInflated)) inflated" : "at least \(records)"))
+        if w.complete {
+            s.addNote(records)
+        } else if w.capped, let estimate = DatasetFacts.estimate(w.records, spanning: w.end, of: size) {
+            s.addNote("about " + FindingMessage.count(estimate) + " records (estimated)")
+            s.addDetail("records_estimated", String(estimate))
+        } else {
+            s.addNote(compressed ? "at least \(records) in the first \(FindingMessage.bytes(TFRecordSniffer.maxInflated)) inflated" : "at least \(records)")
+        }
         if w.example { s.addNote("tf.train.Example") }
         if compressed { s.addNote("compressed") }
         if w.complete { s.addDetail("records", String(w.records)) }
@@ -61,8 +74,9 @@ public struct TFRecordSniffer: Sniffer {
     static func walk(size: Int, read: (Int, Int) -> [UInt8]?, partialTail: Bool = false) -> Walk? {
         var w = Walk()
         var p = 0
-        while w.records < maxRecords {
+        while true {
             if p == size { w.complete = true; break }
+            if w.records == maxRecords { w.capped = true; break }
             guard size - p >= 12, let hdr = read(p, 12), hdr.count == 12, let raw = hdr.u64le(0), let crc = hdr.u32le(8),
                   CRC32C.masked(hdr[0..<8]) == crc else { break }
             guard raw <= UInt64(size - p - 16) else {
@@ -79,6 +93,7 @@ public struct TFRecordSniffer: Sniffer {
             w.records += 1
             p += 12 + len + 4
         }
+        w.end = p
         return w.records > 0 ? w : nil
     }
 

@@ -7,13 +7,14 @@
 /// `examined` files, at least two keys, keys never interleaved, 90% of extensions sample
 /// extensions (images, audio, labels, text, JSON, arrays), and most samples with several fields.
 /// A tar of source code, or of files that do not group into samples, is not one.
-/// Summary: samples (keys) and their fields, counted over every header (data is skipped),
-/// at most `maxMembers`.
+/// Summary: samples (keys) and their fields, counted header to header (data is skipped), at most
+/// `maxMembers` headers; past them the count is estimated from the bytes they span.
 public struct WebDatasetSniffer: Sniffer {
     public let id = "webdataset"
     public init() {}
 
-    static let maxMembers = 50_000
+    /// Headers read at most (one 512-byte read each); past them the samples are estimated.
+    static let maxMembers = 2_048
     static let examined = 256
     static let maxCompressedRead = 256 << 10
     static let maxInflated = 1 << 20
@@ -31,6 +32,9 @@ public struct WebDatasetSniffer: Sniffer {
         var samples = 0
         /// Every header up to the end was read.
         var complete = false
+        /// The walk stopped at `maxMembers`, having read up to `end`.
+        var capped = false
+        var end = 0
         var names: [String] = []
     }
 
@@ -38,21 +42,29 @@ public struct WebDatasetSniffer: Sniffer {
         guard input.size >= 1024 else { return .notMine }
         if WebDatasetSniffer.header(input.head) != nil {
             guard let w = WebDatasetSniffer.walk(size: input.size, read: { input.bytes(at: $0, count: $1) }) else { return .notMine }
-            return judge(w, compressed: false)
+            return judge(w, compressed: false, size: input.size)
         }
         guard let peek = CompressedPrefix.peek(input, count: 512), peek.count == 512, WebDatasetSniffer.header(peek) != nil,
               let (plain, complete) = CompressedPrefix.inflate(input, inputBytes: WebDatasetSniffer.maxCompressedRead, limit: WebDatasetSniffer.maxInflated),
               var w = WebDatasetSniffer.walk(size: plain.count, read: { off, n in off <= plain.count ? Array(plain[off..<min(plain.count, off + n)]) : nil })
         else { return .notMine }
-        if !complete { w.complete = false }
-        return judge(w, compressed: true)
+        if !complete { w.complete = false; w.capped = false }
+        return judge(w, compressed: true, size: input.size)
     }
 
-    func judge(_ w: Walk, compressed: Bool) -> SniffResult {
+    func judge(_ w: Walk, compressed: Bool, size: Int) -> SniffResult {
         guard let fields = WebDatasetSniffer.sampleFields(w.names) else { return .notMine }
         var s = ArtifactSummary()
         let samples = DatasetFacts.count(w.samples, "sample")
-        s.addNote((w.complete ? samples : "at least " + samples) + " (" + fields.joined(separator: ", ") + ")")
+        let fieldList = " (" + fields.joined(separator: ", ") + ")"
+        if w.complete {
+            s.addNote(samples + fieldList)
+        } else if w.capped, let estimate = DatasetFacts.estimate(w.samples, spanning: w.end, of: size) {
+            s.addNote("about " + FindingMessage.count(estimate) + " samples (estimated)" + fieldList)
+            s.addDetail("samples_estimated", String(estimate))
+        } else {
+            s.addNote("at least " + samples + fieldList)
+        }
         if compressed { s.addNote("gzip-compressed") }
         if w.complete { s.addDetail("samples", String(w.samples)) }
         s.addDetail("files", String(w.files) + (w.complete ? "" : "+"))
@@ -98,8 +110,9 @@ public struct WebDatasetSniffer: Sniffer {
         var p = 0, headers = 0
         var pendingName: String?
         var lastKey: String?
-        while headers < maxMembers {
+        while true {
             if p == size { w.complete = true; break }
+            if headers == maxMembers { w.capped = true; break }
             guard let h = read(p, 512), h.count == 512 else { break }
             if h.allSatisfy({ $0 == 0 }) { w.complete = true; break }
             guard let (name, type, dataSize) = header(h) else {
@@ -129,6 +142,7 @@ public struct WebDatasetSniffer: Sniffer {
             guard next <= size else { break }
             p = next
         }
+        w.end = p
         return headers > 0 ? w : nil
     }
 
@@ -136,8 +150,10 @@ public struct WebDatasetSniffer: Sniffer {
     static func header(_ h: [UInt8]) -> (String, UInt8, Int)? {
         guard h.count >= 512, h.has(ascii("ustar"), at: 257), h[262] == 0 || h[262] == 0x20,
               let stored = octal(h[148..<156]) else { return nil }
-        var sum = 0
-        for (i, b) in h.prefix(512).enumerated() { sum += (148..<156).contains(i) ? 0x20 : Int(b) }
+        // The checksum counts its own field as eight spaces.
+        var sum = 8 * 0x20
+        for i in 0..<148 { sum += Int(h[i]) }
+        for i in 156..<512 { sum += Int(h[i]) }
         guard sum == stored, let size = dataSize(h[124..<136]) else { return nil }
         var name = String(decoding: h[0..<100].prefix { $0 != 0 }, as: UTF8.self)
         if h[262] == 0, h[345] != 0 {  // POSIX ustar: a prefix holds the leading directories

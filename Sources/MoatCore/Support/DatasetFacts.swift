@@ -27,6 +27,12 @@ enum DatasetFacts {
         }
     }
 
+    /// `counted` items found in the first `spanned` bytes, scaled to `size`: nil when nothing was spanned.
+    static func estimate(_ counted: Int, spanning spanned: Int, of size: Int) -> Int? {
+        guard spanned > 0, counted > 0 else { return nil }
+        return Int((Double(counted) * Double(size) / Double(spanned)).rounded())
+    }
+
     /// Names for a details entry: the first `limit`, comma-separated, with "…" when there are more.
     static func names(_ names: [String], limit: Int = 16) -> String {
         names.prefix(limit).joined(separator: ", ") + (names.count > limit ? ", …" : "")
