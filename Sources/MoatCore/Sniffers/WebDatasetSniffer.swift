@@ -60,7 +60,7 @@ public struct WebDatasetSniffer: Sniffer {
         if w.complete {
             s.addNote(samples + fieldList)
         } else if w.capped, let estimate = DatasetFacts.estimate(w.samples, spanning: w.end, of: size) {
-            s.addNote("about " + FindingMessage.count(estimate) + " samples (estimated)" + fieldList)
+            s.addNote("about " + FindingMessage.count(estimate) + " samples (" + fields.joined(separator: ", ") + "; estimated)")
             s.addDetail("samples_estimated", String(estimate))
         } else {
             s.addNote("at least " + samples + fieldList)
