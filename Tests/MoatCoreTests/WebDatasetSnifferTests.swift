@@ -1,3 +1,4 @@
+import Foundation
 import MoatBytes
 @testable import MoatCore
 import XCTest
@@ -29,6 +30,19 @@ final class WebDatasetSnifferTests: XCTestCase, SnifferAssertions {
         XCTAssertNil(WebDatasetSniffer.octal(ArraySlice(Array("99999999999999999999999".utf8))))
         XCTAssertNil(WebDatasetSniffer.dataSize(ArraySlice([0xFF] + [UInt8](repeating: 0xFF, count: 11))))
         XCTAssertNil(WebDatasetSniffer.dataSize(ArraySlice([0x80] + [UInt8](repeating: 0xFF, count: 11))))
+    }
+
+    func testHugeBase256SizeDoesNotTrap() throws {
+        // The second header's size set to Int.max in base-256 (checksum fixed): the walk stops there.
+        var b = fixture("positive/datasets/shard-000000.tar")
+        var p = 0
+        repeat { p += 512 + (WebDatasetSniffer.header(Array(b[p..<(p + 512)]))!.2 + 511) / 512 * 512 } while b[p + 156] == UInt8(ascii: "x")
+        b.replaceSubrange((p + 124)..<(p + 136), with: [0x80, 0, 0, 0, 0x7F] + [UInt8](repeating: 0xFF, count: 7))
+        var sum = 8 * 0x20
+        for i in 0..<512 where !(148..<156).contains(i) { sum += Int(b[p + i]) }
+        b.replaceSubrange((p + 148)..<(p + 156), with: Array(String(format: "%06o", sum).utf8) + [0, 0x20])
+        XCTAssertEqual(WebDatasetSniffer.header(Array(b[p..<(p + 512)]))?.2, Int.max)
+        _ = sniffer.sniff(memoryInput(b))
     }
 
     func testCutShardCountsAtLeast() throws {

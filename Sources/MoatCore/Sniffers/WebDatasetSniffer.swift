@@ -120,8 +120,9 @@ public struct WebDatasetSniffer: Sniffer {
                 break
             }
             headers += 1
-            let padded = dataSize / 512 * 512 + (dataSize % 512 == 0 ? 0 : 512)
-            guard let next = checkedSum(p, 512).flatMap({ checkedSum($0, padded) }) else { break }
+            // Data is padded to whole blocks; a hostile base-256 size near Int.max must not trap here.
+            guard let padded = checkedSum(dataSize / 512 * 512, dataSize % 512 == 0 ? 0 : 512),
+                  let next = checkedSum(p, 512).flatMap({ checkedSum($0, padded) }) else { break }
             switch type {
             case UInt8(ascii: "x"):  // pax extended header: `path=` renames the next member
                 if let data = read(p + 512, min(dataSize, 64 << 10)) { pendingName = paxPath(data) ?? pendingName }
