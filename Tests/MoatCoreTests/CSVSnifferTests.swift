@@ -1,3 +1,4 @@
+import Foundation
 import MoatBytes
 @testable import MoatCore
 import XCTest
@@ -38,6 +39,11 @@ final class CSVSnifferTests: XCTestCase, SnifferAssertions {
             k += 1
         }
         assertNotMine(memoryInput(Array(prose.utf8)))
+        // A C table of numbers (constant columns, but indented and ending with a comma).
+        var table = "static const unsigned char t[] = {\n"
+        while table.utf8.count < CSVSniffer.minimumBytes + 10 { table += "   0,  1,  2,  2,  3,  3,  3,  3,\n" }
+        assertNotMine(memoryInput(Array(table.utf8)))
+        assertNotMine(memoryInput(Array(table.replacingOccurrences(of: "   0", with: "0").utf8)))
         let code = String(decoding: fixture("negative/train_utils.py"), as: UTF8.self)
         assertNotMine(memoryInput(Array(String(repeating: code, count: CSVSniffer.minimumBytes / code.utf8.count + 1).utf8)))
     }

@@ -64,6 +64,17 @@ final class KnownBinarySnifferTests: XCTestCase, SnifferAssertions {
         XCTAssertGreaterThan(checked, 25)
     }
 
+    func testPythonBytecode() throws {
+        // A 3.11 .pyc header (magic 3495, flags 0, mtime, size) and a code object; then its 3.6 form.
+        let pyc: [UInt8] = [0xA7, 0x0D, 0x0D, 0x0A, 0, 0, 0, 0, 1, 2, 3, 4, 5, 0, 0, 0, 0xE3] + [UInt8](repeating: 0, count: 64)
+        XCTAssertEqual(benignReason(memory(pyc)), "Python bytecode")
+        let old: [UInt8] = [0x33, 0x0D, 0x0D, 0x0A, 1, 2, 3, 4, 5, 0, 0, 0, 0xE3] + [UInt8](repeating: 0, count: 64)
+        XCTAssertEqual(benignReason(memory(old)), "Python bytecode")
+        var notCode = pyc
+        notCode[16] = 0x29
+        XCTAssertNil(benignReason(memory(notCode)))
+    }
+
     func testTextAndDataAreNotMine() {
         for name in ["negative/settings.json", "negative/train_utils.py", "negative/random.bin", "negative/tokens_int32.bin",
                      "negative/lfs/model.safetensors", "negative/readme_utf16.txt"] {

@@ -3,8 +3,9 @@
 ///
 /// Recognition (text, so it runs before `TextSniffer`): the head is text, and over its complete
 /// records (split on line ends outside double quotes) one delimiter gives the same field count,
-/// at least 2, in 95% of at least `minimumRecords` records. Source code, prose and logs do not
-/// keep a constant field count. Summary: columns, the header's names when the first record has
+/// at least 2, in 95% of at least `minimumRecords` records, most of them neither indented nor
+/// ending with the delimiter (the rows of a C array in a header file do both). Source code, prose
+/// and logs do not keep a constant field count. Summary: columns, the header's names when the first record has
 /// no number in it, and rows estimated from the head's average record size (the file is not read).
 public struct CSVSniffer: Sniffer {
     public let id = "csv"
@@ -25,6 +26,8 @@ public struct CSVSniffer: Sniffer {
         var current = [Int](repeating: 1, count: CSVSniffer.delimiters.count)
         var inQuotes = false, spanned = 0, recordStart = 0
         var firstRecord: Range<Int>?
+        // Records ending with each delimiter, and records indented: rows of a C array or other code.
+        var trailing = [Int](repeating: 0, count: CSVSniffer.delimiters.count), indented = 0
         for (i, b) in h.enumerated() {
             if b == UInt8(ascii: "\"") { inQuotes.toggle(); continue }
             if inQuotes { continue }
@@ -32,6 +35,10 @@ public struct CSVSniffer: Sniffer {
                 if i > recordStart + 1 || (i > recordStart && h[recordStart] != 0x0D) {
                     counts.append(current)
                     if firstRecord == nil { firstRecord = recordStart..<i }
+                    if h[recordStart] == 0x20 || h[recordStart] == 0x09 { indented += 1 }
+                    var last = i - 1
+                    while last > recordStart, h[last] == 0x0D || h[last] == 0x20 { last -= 1 }
+                    if let k = CSVSniffer.delimiters.firstIndex(of: h[last]) { trailing[k] += 1 }
                 }
                 current = [Int](repeating: 1, count: CSVSniffer.delimiters.count)
                 spanned = i + 1
@@ -40,12 +47,13 @@ public struct CSVSniffer: Sniffer {
             }
             for (k, d) in CSVSniffer.delimiters.enumerated() where b == d { current[k] += 1 }
         }
-        guard counts.count >= CSVSniffer.minimumRecords else { return .notMine }
+        guard counts.count >= CSVSniffer.minimumRecords, indented * 2 < counts.count else { return .notMine }
         var best: (delimiter: Int, columns: Int)?
         for k in CSVSniffer.delimiters.indices {
             var tally: [Int: Int] = [:]
             for c in counts { tally[c[k], default: 0] += 1 }
-            guard let (columns, n) = tally.max(by: { $0.value < $1.value }), columns >= 2, n * 100 >= counts.count * 95 else { continue }
+            guard let (columns, n) = tally.max(by: { $0.value < $1.value }), columns >= 2, n * 100 >= counts.count * 95,
+                  trailing[k] * 2 < counts.count else { continue }
             if best.map({ columns > $0.columns }) ?? true { best = (k, columns) }
         }
         guard let (k, columns) = best else { return .notMine }
