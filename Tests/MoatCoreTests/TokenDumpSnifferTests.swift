@@ -1,3 +1,4 @@
+import Foundation
 import MoatBytes
 @testable import MoatCore
 import XCTest
@@ -34,6 +35,14 @@ final class TokenDumpSnifferTests: XCTestCase, SnifferAssertions {
                      "negative/datasets/counter.u16.bin", "negative/random.bin", "negative/tone.wav"] {
             if case .found = sniffer.sniff(sniffInput(path)) { XCTFail("\(path) taken for tokens") }
         }
+        // Float32 PCM (two tones and a little noise): no token dump, whatever the raw-dump test makes of it.
+        var x: UInt32 = 7
+        let pcm = (0..<48_000).flatMap { i -> [UInt8] in
+            x = x &* 1_664_525 &+ 1_013_904_223
+            let v = Float(0.4 * sin(Double(i) * 0.0577) + 0.1 * sin(Double(i) * 0.61)) + Float(x >> 8) / Float(1 << 24) * 0.01
+            return withUnsafeBytes(of: v.bitPattern.littleEndian) { Array($0) }
+        }
+        assertNotMine(memoryInput(pcm))
         // UTF-16 text without a byte-order mark.
         let ascii16 = Array(String(repeating: "Plain words in UTF-16, no BOM at all. ", count: 600).utf16).flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
         assertNotMine(memoryInput(ascii16))
