@@ -4,8 +4,9 @@
 /// `info`): they say a dataset sits beside them, and what its columns are.
 ///
 /// Recognition by content (text, so it runs before `TextSniffer`): a JSON object of at most
-/// `maxBytes` with `_data_files` and `_fingerprint` (state), or with an object `features` and at
-/// least two of the other `DatasetInfo` keys (info).
+/// `maxBytes` whose head names `"features"` or `"_data_files"` (others are never parsed), with
+/// `_data_files` and `_fingerprint` (state), or with an object `features` and at least two of the
+/// other `DatasetInfo` keys (info).
 public struct HFDatasetMetadataSniffer: Sniffer {
     public let id = "hf-dataset-metadata"
     public init() {}
@@ -17,6 +18,8 @@ public struct HFDatasetMetadataSniffer: Sniffer {
     public func sniff(_ input: SniffInput) -> SniffResult {
         guard input.size <= HFDatasetMetadataSniffer.maxBytes, input.size >= 16,
               let first = input.head.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }), first == UInt8(ascii: "{"),
+              // Only a JSON naming one of the two telling keys up front is parsed whole.
+              input.head.firstRange(of: ascii("\"features\"")) != nil || input.head.firstRange(of: ascii("\"_data_files\"")) != nil,
               let bytes = input.prefix(input.size), bytes.count == input.size else { return .notMine }
         var keys: Set<String> = []
         var features: [String]?
