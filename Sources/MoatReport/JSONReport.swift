@@ -33,6 +33,16 @@ public struct JSONReport: Report {
         w.beginArray("warnings")
         for warning in r.warnings { w.element(warning) }
         w.endArray()
+        w.beginArray("rules_stopped")
+        for stop in r.rulesStopped {
+            w.beginObject()
+            w.field("path", stop.path.description)
+            w.field("rule", stop.rule)
+            w.field("reason", stop.reason)
+            w.field("offset", stop.offset)
+            w.endObject()
+        }
+        w.endArray()
         w.field("fail_on", r.failOn.rawValue)
         w.field("suppressed", r.suppressed.count)
         w.beginArray("unused_allow_entries")

@@ -64,6 +64,10 @@ public struct ScanRunner: Sendable {
             result.bytesRead += bytesRead
             if case .lfsPointer = outcome.benign { result.skip(.lfsPointers) }
             result.findings += outcome.findings.map { Self.attach(input.origin, to: $0) }
+            for stop in outcome.stops {
+                result.rulesStopped.append(stop)
+                result.warnings.append(stop.warning)
+            }
         }
     }
 

@@ -15,10 +15,11 @@ public struct Scans: Sendable {
         self.policy = policy
     }
 
-    /// Files and directories on disk (`moat scan`), reported relative to `root`.
-    public func workTree(_ paths: [String], respectIgnore: Bool, root: String) throws(ScanError) -> ScanResult {
+    /// Files and directories on disk (`moat scan`), reported relative to their `ScanRoot`: the
+    /// repository's root when they are in one.
+    public func workTree(_ paths: [String], respectIgnore: Bool) throws(ScanError) -> ScanResult {
         let clock = ContinuousClock(), started = clock.now
-        var result = ScanResult(mode: .scan, root: root)
+        var result = ScanResult(mode: .scan, root: "")
         let batch = try WorkTreeInputs.collect(paths, respectIgnore: respectIgnore, into: &result)
         try runner.run(batch, into: &result)
         policy.apply(to: &result)
@@ -38,7 +39,7 @@ public struct Scans: Sendable {
         } catch {
             throw ScanError(error.description)
         }
-        var result = ScanResult(mode: .staged, root: staged.root.description)
+        var result = ScanResult(mode: .staged, root: staged.repository.reportRoot.description)
         let batch = StagedInputs.collect(staged, into: &result)
         try runner.run(batch, into: &result)
         policy.apply(to: &result, reportUnused: false)
@@ -74,8 +75,8 @@ public struct Scans: Sendable {
         } catch {
             throw ScanError(error.description)
         }
-        var result = ScanResult(mode: .history, root: (history.repository.workdir ?? history.repository.gitDir).description)
-        let batch = HistoryInputs.collect(history, into: &result)
+        var result = ScanResult(mode: .history, root: history.repository.reportRoot.description)
+        let batch = HistoryInputs.collect(history, verify: request.verifyObjects, into: &result)
         let totalBytes = batch.inputs.reduce(0) { $0.addingReportingOverflow($1.size).overflow ? Int.max : $0 + $1.size }
         try runner.run(batch, into: &result, progress: progress?(batch.inputs.count, totalBytes))
         if case .allRefs = request.selection { policy.apply(to: &result) } else { policy.apply(to: &result, reportUnused: false) }

@@ -117,6 +117,27 @@ final class HistoryCommandTests: XCTestCase {
         XCTAssertFalse(clean.stderr.contains("broken ref"), clean.stderr)
     }
 
+    func testSafeDirectoryStarIsHonouredLikeGit() throws {
+        guard getuid() == 0 else { throw XCTSkip("needs root to give the repository to another user") }
+        try CLI.plantTiled("positive/weights_fc1.f32.bin", as: "weights.bin", bytes: 1 << 20, in: repo)
+        try commit("weights")
+        let home = repo.appendingPathComponent(".home")
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        let env: [String: String?] = ["HOME": home.path, "XDG_CONFIG_HOME": home.path, "GIT_CONFIG_NOSYSTEM": "1"]
+        try CLI.run(URL(fileURLWithPath: "/bin/chown"), ["-R", "65534:65534", repo.path], in: repo)
+        let refused = try CLI.moat(["history"], in: repo, environment: env)
+        XCTAssertEqual(refused.status, 2)
+        XCTAssertTrue(refused.stderr.contains("dubious ownership"), refused.stderr)
+        try CLI.git(["config", "--global", "--add", "safe.directory", "*"], in: home, environment: env)
+        for mode in [["history"], ["staged"], ["scan", "."]] {
+            let r = try CLI.moat(mode + ["--format", "json"], in: repo, environment: env)
+            XCTAssertEqual(r.status, mode[0] == "staged" ? 0 : 1, "\(mode): \(r.stderr)")
+        }
+        // An empty value later in the list clears it again, as in git.
+        try CLI.git(["config", "--global", "--add", "safe.directory", ""], in: home, environment: env)
+        XCTAssertEqual(try CLI.moat(["history"], in: repo, environment: env).status, 2)
+    }
+
     func testPrePushHookBlocksAPushOfAHistoryLeak() throws {
         let remote = FileManager.default.temporaryDirectory.appendingPathComponent("moat-remote-\(UUID().uuidString).git")
         defer { try? FileManager.default.removeItem(at: remote) }

@@ -15,7 +15,7 @@ final class PolicyTests: XCTestCase {
         if let config { try folder.put(".moat.yaml", Array(config.utf8)) }
         var settings = DetectionSettings(baselineFile: baseline, failOn: failOn)
         settings.configSearchStart = folder.path
-        return try settings.scans(database: .cachedOnly, workers: 2).workTree([folder.path + under], respectIgnore: false, root: folder.path)
+        return try settings.scans(database: .cachedOnly, workers: 2).workTree([folder.path + under], respectIgnore: false)
     }
 
     func testAPathEntryAcceptsFixturesAndAnEntryThatMatchesNothingIsReported() throws {
