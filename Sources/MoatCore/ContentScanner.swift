@@ -31,11 +31,11 @@ public struct ContentScanner: Sendable {
         let input = SniffInput(path: path, source: source)
         var outcome = Outcome()
         let kind: SecretDetector.ContentKind
-        let (verdict, hasStrings) = artifacts.classify(input)
+        let (verdict, hasStrings, isText) = artifacts.classify(input)
         switch verdict {
         case .finding(let f):
             outcome.findings.append(f)
-            kind = hasStrings ? .binary(format: f.format) : .skip
+            kind = isText ? .text : hasStrings ? .binary(format: f.format) : .skip
         case .benign(let what):
             outcome.benign = what
             kind = what == .text ? .text : .skip

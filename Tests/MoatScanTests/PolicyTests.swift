@@ -98,6 +98,18 @@ final class PolicyTests: XCTestCase {
         XCTAssertEqual(lowered.findings.first?.severity, .block)
     }
 
+    func testDatasetsBlockFromTheConfiguredSize() throws {
+        // A 300 KB CSV: warns under the default 1 MiB, blocks when the team lowers the threshold.
+        try folder.put("ratings.csv", try fixtureBytes("positive/datasets/ratings.csv"))
+        let byDefault = try scan(config: nil)
+        XCTAssertEqual(byDefault.findings.map(\.severity), [.warn])
+        XCTAssertEqual(ExitPolicy().decide(byDefault), .pass)
+        let lowered = try scan(config: "thresholds: { dataset-block-bytes: 262144 }\n")
+        XCTAssertEqual(lowered.findings.map(\.severity), [.block])
+        XCTAssertEqual(ExitPolicy().decide(lowered), .blocked)
+        XCTAssertEqual(try scan(config: "disable: [dataset]\n").findings.count, 0)
+    }
+
     func testConfigMistakesNameTheirLine() {
         let cases = [
             ("allow:\n  - path: \"tests/[abc\"\n", ":2:", "unclosed ["),

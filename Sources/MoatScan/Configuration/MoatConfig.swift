@@ -45,7 +45,8 @@ public struct MoatConfig: Sendable {
     static let keys = ["rules", "allow", "baseline", "fail-on", "disable", "thresholds", "lfs", "max-file-size"]
     static let lfsKeys = ["required"]
     static let allowKeys = ["path", "rule", "value", "value-regex", "reason"]
-    static let thresholdKeys = ["model-block-elements", "model-warn-elements", "dump-block-elements", "dump-warn-elements", "dataset-warn-bytes"]
+    static let thresholdKeys = ["model-block-elements", "model-warn-elements", "dump-block-elements", "dump-warn-elements", "dataset-warn-bytes",
+                                "dataset-block-bytes"]
 
     /// Sets the threshold `name` (one of `thresholdKeys`).
     static func set(_ name: String, _ n: Int, in policy: inout SeverityPolicy) {
@@ -54,6 +55,7 @@ public struct MoatConfig: Sendable {
         case "model-warn-elements": policy.modelWarnElements = n
         case "dump-block-elements": policy.dumpBlockElements = n
         case "dump-warn-elements": policy.dumpWarnElements = n
+        case "dataset-block-bytes": policy.datasetBlockBytes = n
         default: policy.datasetWarnBytes = n
         }
     }
