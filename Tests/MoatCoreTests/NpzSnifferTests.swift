@@ -17,7 +17,7 @@ final class NpzSnifferTests: XCTestCase, SnifferAssertions {
     // MARK: what it must find
 
     func testFixturesMatchTheManifest() throws {
-        let truths = try PickleFixtureTruth.load().filter { $0.format == "numpy-npz" }
+        let truths = try PickleFixtureTruth.load().filter { $0.format == "numpy-npz" && $0.category != "model-asset" }
         XCTAssertEqual(Set(truths.map(\.file)), ["positive/weights_stored.npz", "positive/weights_compressed.npz"])
         for t in truths {
             guard let d = found(sniffInput(t.file)) else { continue }
@@ -30,6 +30,16 @@ final class NpzSnifferTests: XCTestCase, SnifferAssertions {
             XCTAssertEqual(d.summary.tensorBytes, 4 * (t.parameters ?? 0), t.file)
             XCTAssertTrue(d.summary.notes.isEmpty, "\(t.file): every member read: \(d.summary.notes)")
         }
+    }
+
+    func testFilterBanksAreConstantsNotADump() throws {
+        // whisper's mel_filters.npz: 80 and 128 x 201 float32, 98% zeros, non-negative.
+        let d = try XCTUnwrap(found(sniffInput("negative/signals/mel_filters.npz")))
+        XCTAssertEqual(d.category, .modelAsset)
+        XCTAssertEqual(d.label, "NumPy archive of constants")
+        XCTAssertEqual(SeverityPolicy().severity(category: d.category, summary: d.summary, size: 4_272), .info)
+        // Trained weights stay weights, sparse gradients (both signs) stay a dump.
+        XCTAssertEqual(found(sniffInput("positive/weights_compressed.npz"))?.category, .modelWeights)
     }
 
     func testHandMadeArchives() throws {

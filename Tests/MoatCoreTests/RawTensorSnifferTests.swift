@@ -27,7 +27,9 @@ final class RawTensorSnifferTests: XCTestCase, SnifferAssertions {
             XCTAssertEqual(d.category, .tensorDump, t.file)
             XCTAssertEqual(d.summary.parameters, t.parameters, t.file)
             XCTAssertEqual(d.summary.dtypes, t.dtypes ?? [], t.file)
-            XCTAssertEqual(d.summary.tensorBytes, fixture(t.file).count, t.file)
+            // A dump behind a header (an ONNX TensorProto) counts only the body.
+            let width = ["float16": 2, "bfloat16": 2, "float64": 8][d.summary.dtypes.first ?? ""] ?? 4
+            XCTAssertEqual(d.summary.tensorBytes, (t.parameters ?? 0) * width, t.file)
         }
     }
 
@@ -65,6 +67,36 @@ final class RawTensorSnifferTests: XCTestCase, SnifferAssertions {
 
     // MARK: what it must not find
 
+    func testSignalsAndMeshesAreNeverADump() {
+        // Float data that is not a tensor: PCM audio, a lookup table, meshes written by trimesh and
+        // numpy-stl; through the whole detector (a mesh is a known binary, audio fails the
+        // neighbour test).
+        let detector = ArtifactDetector()
+        for name in ["negative/signals/speech_16k.f32.raw", "negative/signals/sine_table.f32.bin", "negative/signals/sphere.glb",
+                     "negative/signals/sphere.ply", "negative/signals/mesh.stl"] {
+            assertNotMine(sniffInput(name))
+            if case .finding(let f) = detector.classify(sniffInput(name)).0 { XCTFail("\(name): \(f.message)") }
+        }
+        // A USD crate: floats behind its magic.
+        let usdc = Array("PXR-USDC".utf8) + [UInt8](repeating: 0, count: 8) + Array(fixture("positive/weights_fc1.f32.bin").prefix(96 * 1024))
+        if case .finding(let f) = detector.classify(memory(usdc)).0 { XCTFail("usdc: \(f.message)") }
+    }
+
+    func testDumpsBehindAHeaderAndBelowFloat16sNormalRange() throws {
+        let proto = try XCTUnwrap(found(sniffInput("positive/dumps/fc_weight.tensorproto.pb")))
+        XCTAssertEqual(proto.summary.parameters, 256 * 96)
+        XCTAssertTrue(proto.summary.notes.contains { $0.contains("ONNX TensorProto") }, "\(proto.summary.notes)")
+        // The same body behind 1-7 bytes of any header: found at every phase, counted within the header's length.
+        let body = Array(fixture("positive/weights_fc1.f32.bin").prefix(128 * 1024))
+        for n in 1...7 {
+            let d = try XCTUnwrap(found(memory([UInt8](repeating: 0xA7, count: n) + body)), "\(n)")
+            XCTAssertLessThanOrEqual(abs((d.summary.parameters ?? 0) - body.count / 4), 2, "\(n)")
+        }
+        let f16 = try XCTUnwrap(found(sniffInput("positive/dumps/grads_f16_subnormal.bin")))
+        XCTAssertEqual(f16.summary.dtypes, ["float16"])
+        XCTAssertNotNil(found(sniffInput("positive/dumps/sparse_grads.f32.bin")))
+    }
+
     func testNegativeRawDataIsNotMine() {
         for name in ["negative/image_256x256.u16.raw", "negative/tokens_int32.bin", "negative/tokens_int64.bin", "negative/random.bin"] {
             assertNotMine(sniffInput(name))
@@ -82,7 +114,7 @@ final class RawTensorSnifferTests: XCTestCase, SnifferAssertions {
         // 4 KiB of real weights, then random bytes: the windows at 1/4, 1/2, 3/4 disagree.
         let b = Array(fixture("positive/weights_fc1.f32.bin").prefix(4096)) + randomBytes(124 * 1024)
         assertNotMine(memory(b))
-        // Random bytes first, weights after: the first window decides.
+        // 4 KiB of random bytes first (longer than any header), weights after.
         assertNotMine(memory(randomBytes(4096) + Array(fixture("positive/weights_fc1.f32.bin").prefix(124 * 1024))))
     }
 

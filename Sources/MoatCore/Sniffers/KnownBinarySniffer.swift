@@ -48,7 +48,20 @@ public struct KnownBinarySniffer: Sniffer {
         ("zip archive", [0x50, 0x4B, 0x03, 0x04], 0, nil),
         ("tar archive", ascii("ustar"), 257, nil),
         ("Python bytecode", [0x0D, 0x0A], 2, KnownBinarySniffer.pythonBytecode),
+        // 3-D scenes and meshes: float vertex data behind a header, never weights.
+        ("USD crate scene (usdc)", ascii("PXR-USDC"), 0, nil),
+        ("glTF binary scene (glb)", ascii("glTF"), 0, { i in i.head.u32le(4) == 2 && Int(i.head.u32le(8) ?? 0) == i.size }),
+        ("PLY mesh", ascii("ply\n"), 0, { i in i.head.has(ascii("format "), at: 4) }),
+        ("PLY mesh", ascii("ply\r\n"), 0, { i in i.head.has(ascii("format "), at: 5) }),
+        ("STL mesh", [], 0, KnownBinarySniffer.binarySTL),
     ]
+
+    /// Binary STL: any 80-byte header, a triangle count, then exactly 50 bytes per triangle.
+    static func binarySTL(_ i: SniffInput) -> Bool {
+        guard i.size >= 134, let n = i.head.u32le(80) else { return false }
+        let (bytes, overflow) = Int(n).multipliedReportingOverflow(by: 50)
+        return !overflow && bytes == i.size - 84
+    }
 
     public func sniff(_ input: SniffInput) -> SniffResult {
         for (name, magic, offset, confirm) in KnownBinarySniffer.magics where input.head.has(magic, at: offset) {

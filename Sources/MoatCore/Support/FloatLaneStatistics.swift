@@ -33,6 +33,8 @@ public enum FloatLaneStatistics {
         var words: Int
         var exponentMedian: Int?
         var allPositive: Bool
+        /// Share of non-zero words whose top byte has a zero float16 exponent field (`b & 0x7C == 0`).
+        var subnormalFraction: Double
     }
 
     /// Classifies one window of raw bytes; nil when it does not look like floats.
@@ -54,6 +56,12 @@ public enum FloatLaneStatistics {
                l2.signSymmetry - l2.twosComplementSymmetry >= 0.3 {
                 return .float16
             }
+            // float16 gradients below 2^-14 are mostly subnormal: exponent field 0, so the low byte
+            // holds small integers (less entropy), and the top byte is 0-3 or its sign mirror.
+            if l2.subnormalFraction >= 0.5, e[0] >= 3.0, e[1] >= 0.9, l2.infNaNFraction == 0, l2.signSymmetry >= 0.7,
+               l2.signSymmetry - l2.twosComplementSymmetry >= 0.3 {
+                return .float16
+            }
         }
         if let l8 = lanes(w, stride: 8, bandRange: 0x37...0x40), l8.words >= 128, l8.entropy[7] <= 6.0, l8.band >= 0.98 {
             if l8.entropy[0..<6].allSatisfy({ $0 >= 7.0 }) { return .float64 }
@@ -61,6 +69,52 @@ public enum FloatLaneStatistics {
             if l8.laneAllZero[0], l8.laneAllZero[1], l8.laneAllZero[2], l8.entropy[4] >= 7.0, l8.entropy[5] >= 7.0 { return .float64 }
         }
         return nil
+    }
+
+    /// Pearson correlation of neighbouring values in a window read as `kind`: near 1 for sampled
+    /// signals (PCM audio, DSP tables, filter banks), near 0 for weights, gradients and optimizer
+    /// state, whose neighbours are independent draws. nil when the window has too few values.
+    public static func neighbourCorrelation(_ w: UnsafeRawBufferPointer, kind: Kind) -> Double? {
+        let n = w.count / kind.width
+        guard n >= 64 else { return nil }
+        func value(_ i: Int) -> Double { FloatLaneStatistics.value(w, i, kind) }
+        var sx = 0.0, sy = 0.0, sxx = 0.0, syy = 0.0, sxy = 0.0, m = 0.0
+        var previous = value(0)
+        for i in 1..<n {
+            let x = previous, y = value(i)
+            previous = y
+            guard x.isFinite, y.isFinite else { continue }
+            sx += x; sy += y; sxx += x * x; syy += y * y; sxy += x * y; m += 1
+        }
+        guard m >= 32 else { return nil }
+        let vx = sxx - sx * sx / m, vy = syy - sy * sy / m
+        guard vx > 0, vy > 0 else { return nil }
+        return (sxy - sx * sy / m) / (vx * vy).squareRoot()
+    }
+
+    /// Element `i` of `w` read as `kind`.
+    @inline(__always) static func value(_ w: UnsafeRawBufferPointer, _ i: Int, _ kind: Kind) -> Double {
+        let o = i * kind.width
+        switch kind {
+        case .float32, .float32Upcast: return Double(Float(bitPattern: w.loadUnaligned(fromByteOffset: o, as: UInt32.self)))
+        case .bfloat16: return Double(Float(bitPattern: UInt32(w.loadUnaligned(fromByteOffset: o, as: UInt16.self)) << 16))
+        case .float16: return Double(Float16(bitPattern: w.loadUnaligned(fromByteOffset: o, as: UInt16.self)))
+        case .float64: return w.loadUnaligned(fromByteOffset: o, as: Double.self)
+        }
+    }
+
+    /// Whether the values are non-negative and at least 90% zero: masks and filter banks, where
+    /// sparse gradients and weights have both signs.
+    public static func isSparseNonNegative(_ w: UnsafeRawBufferPointer, kind: Kind) -> Bool {
+        let n = w.count / kind.width
+        guard n >= 64 else { return false }
+        var zeros = 0
+        for i in 0..<n {
+            let v = value(w, i, kind)
+            if v < 0 || v.isNaN { return false }
+            if v == 0 { zeros += 1 }
+        }
+        return zeros * 10 >= n * 9
     }
 
     /// Median base-2 exponent of the non-zero float32 values of a window, and whether all are positive.
@@ -119,9 +173,10 @@ public enum FloatLaneStatistics {
                 }
             }
             let top = (stride - 1) * 256
-            var inBand: UInt32 = 0, infNaN: UInt32 = 0, signDiff: UInt32 = 0, twosDiff: UInt32 = 0
+            var inBand: UInt32 = 0, infNaN: UInt32 = 0, signDiff: UInt32 = 0, twosDiff: UInt32 = 0, subnormal: UInt32 = 0
             for b in 0..<256 {
                 let c = hist[top + b]
+                if b & 0x7C == 0 { subnormal += c }
                 if bandRange.contains(UInt8(b) & 0x7F) { inBand += c }
                 if b & 0x7C == 0x7C { infNaN += c }
                 let m = hist[top + (b ^ 0x80)], t = hist[top + (0xFF - b)]
@@ -142,7 +197,8 @@ public enum FloatLaneStatistics {
             let d = max(n, 1)
             return Lanes(entropy: entropy, band: Double(inBand) / d, signSymmetry: 1 - Double(signDiff) / (2 * d),
                          twosComplementSymmetry: 1 - Double(twosDiff) / (2 * d), infNaNFraction: Double(infNaN) / d,
-                         lowLanesZero: (zero0, zero1, lane1Low5), laneAllZero: laneAllZero, words: words, exponentMedian: nil, allPositive: false)
+                         lowLanesZero: (zero0, zero1, lane1Low5), laneAllZero: laneAllZero, words: words, exponentMedian: nil, allPositive: false,
+                         subnormalFraction: Double(subnormal) / d)
         }
     }
 
