@@ -68,6 +68,10 @@ final class PreReceiveHookTests: XCTestCase {
         XCTAssertNotEqual(refused.status, 0, "the push went through")
         XCTAssertTrue(refused.stderr.contains("remote: BLOCK checkpoint-500/model_weights.bin"), refused.stderr)
         XCTAssertTrue(refused.stderr.contains("pre-receive hook declined"), refused.stderr)
+        // Advice for a push that was stopped, not for a published history.
+        XCTAssertTrue(refused.stderr.contains("at the pushed tip"), refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("remote: To fix (the push was stopped; nothing was published):"), refused.stderr)
+        XCTAssertFalse(refused.stderr.contains("re-cloned"), refused.stderr)
         XCTAssertEqual(try serverRef("main"), before)
         XCTAssertEqual(try serverFiles(), files, "the refused push left something in the server's repository")
     }
@@ -80,6 +84,7 @@ final class PreReceiveHookTests: XCTestCase {
         let refused = try push(["origin", "main"])
         XCTAssertNotEqual(refused.status, 0, "the push went through")
         XCTAssertTrue(refused.stderr.contains("remote: BLOCK config/.env:1"), refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("deleted in a later commit, but still in the pushed commits"), refused.stderr)
         XCTAssertFalse(refused.stderr.contains("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"), "the full secret was printed")
     }
 
