@@ -36,7 +36,7 @@ let package = Package(
         ),
 
         // Git sources (index, work tree, hooks): produce blobs, know nothing of detection.
-        .target(name: "MoatGit", dependencies: ["CGit2", "MoatBytes"], plugins: ["HookTemplatesPlugin"]),
+        .target(name: "MoatGit", dependencies: ["CGit2", "MoatBytes", .product(name: "Crypto", package: "swift-crypto")], plugins: ["HookTemplatesPlugin"]),
 
         // Output formats, one file each.
         .target(name: "MoatReport", dependencies: ["MoatCore"]),

@@ -17,11 +17,29 @@ public protocol ByteSource: AnyObject {
     /// was sound. Reads stop at the damage; a caller that read a source checks this afterwards to
     /// count the object as unreadable rather than take the truncated bytes as all there is.
     var readFailure: String? { get }
+    /// Hands every byte, from the first to `size`, to `visit` in order, in pieces, without keeping
+    /// more than the source already keeps (`--verify-objects` hashes whole blobs this way);
+    /// returns why the data could not be read to its end, or nil. Reads within what the source
+    /// keeps still work afterwards.
+    func drain(_ visit: (ArraySlice<UInt8>) -> Void) -> String?
 }
 
 extension ByteSource {
     /// Sources over bytes that cannot turn out damaged (memory, a plain file) never fail.
     public var readFailure: String? { nil }
+
+    /// Random-access sources: read in 1 MiB pieces.
+    public func drain(_ visit: (ArraySlice<UInt8>) -> Void) -> String? {
+        var offset = 0
+        while offset < size {
+            guard let piece = read(at: offset, count: min(1 << 20, size - offset)), !piece.isEmpty else {
+                return readFailure ?? "could not be read past byte \(offset) of \(size)"
+            }
+            visit(piece[...])
+            offset += piece.count
+        }
+        return readFailure
+    }
 }
 
 /// Bytes already in memory (a git blob, a test buffer).
@@ -57,6 +75,9 @@ public final class StreamByteSource: ByteSource {
     public let cap: Int
     private var buffer: [UInt8] = []
     private var finished = false
+    /// Whether a pull gave more than asked and bytes past `cap` were dropped (then `drain` cannot
+    /// see every byte).
+    private var dropped = false
     private let pull: (inout [UInt8], Int) -> StreamPull
     public var isRandomAccess: Bool { false }
     public var bytesRead: Int { buffer.count }
@@ -87,8 +108,9 @@ public final class StreamByteSource: ByteSource {
         guard want <= cap else { return nil }
         while buffer.count < want && !finished {
             let before = buffer.count
-            let result = pull(&buffer, max(want - buffer.count, 64 * 1024))
-            if buffer.count > cap { buffer.removeLast(buffer.count - cap) }
+            // Never ask past `cap`: bytes pulled and dropped could not be drained later.
+            let result = pull(&buffer, min(max(want - buffer.count, 64 * 1024), cap - buffer.count))
+            if buffer.count > cap { buffer.removeLast(buffer.count - cap); dropped = true }
             switch result {
             case .more: if buffer.count == before { finish(nil) }
             case .end: finish(nil)
@@ -98,6 +120,33 @@ public final class StreamByteSource: ByteSource {
         let end = min(want, buffer.count)
         guard offset <= end else { return nil }
         return Array(buffer[offset..<end])
+    }
+
+    /// What the stream keeps (up to `cap`) is visited from the buffer; the rest is pulled through
+    /// a scratch buffer and dropped, so draining a 5 GB blob holds `cap` bytes at most.
+    public func drain(_ visit: (ArraySlice<UInt8>) -> Void) -> String? {
+        let kept = read(at: 0, count: min(size, cap)) ?? []
+        visit(kept[...])
+        var total = kept.count
+        if let readFailure { return readFailure }
+        guard total < size else { return nil }
+        guard !dropped else { return "the stream gave more than asked, so it cannot be read to its end again" }
+        guard !finished else { return "the data ended after \(total) of \(size) bytes" }
+        var scratch: [UInt8] = []
+        scratch.reserveCapacity(1 << 20)
+        while true {
+            scratch.removeAll(keepingCapacity: true)
+            let result = pull(&scratch, min(1 << 20, max(1, size - total)))
+            let (sum, overflow) = total.addingReportingOverflow(scratch.count)
+            if overflow || sum > size { return "the data runs past its declared \(size) bytes" }
+            total = sum
+            visit(scratch[...])
+            switch result {
+            case .more: if scratch.isEmpty { return total == size ? nil : "the data ended after \(total) of \(size) bytes" }
+            case .end: return total == size ? nil : "the data ended after \(total) of \(size) bytes"
+            case .failed(let why): return why
+            }
+        }
     }
 
     private func finish(_ failure: String?) {

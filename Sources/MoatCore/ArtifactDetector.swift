@@ -32,16 +32,17 @@ public struct ArtifactDetector: Sendable {
     /// Examines an input already wrapped for sniffing (so other detectors can share its reads).
     public func examine(_ input: SniffInput) -> Outcome { classify(input).outcome }
 
-    /// The outcome, and whether the content is worth a search for secrets (`Detection.hasStrings`).
-    func classify(_ input: SniffInput) -> (outcome: Outcome, hasStrings: Bool) {
+    /// The outcome, whether the content is worth a search for secrets (`Detection.hasStrings`) and
+    /// whether it is text (`Detection.isText`).
+    func classify(_ input: SniffInput) -> (outcome: Outcome, hasStrings: Bool, isText: Bool) {
         for sniffer in sniffers {
             switch sniffer.sniff(input) {
             case .notMine: continue
-            case .benign(let what): return (.benign(what), what == .text)
-            case .found(let detection): return (.finding(finding(for: detection, input: input)), detection.hasStrings)
+            case .benign(let what): return (.benign(what), what == .text, what == .text)
+            case .found(let detection): return (.finding(finding(for: detection, input: input)), detection.hasStrings, detection.isText)
             }
         }
-        return (.clean, true)
+        return (.clean, true, false)
     }
 
     func finding(for detection: Detection, input: SniffInput) -> Finding {

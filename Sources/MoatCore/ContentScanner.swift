@@ -9,10 +9,13 @@ import MoatBytes
 public struct ContentScanner: Sendable {
     public let artifacts: ArtifactDetector
     public let secrets: SecretDetector?
+    /// Where files may be stored as they are (`lfs: required`, `max-file-size`).
+    public let storage: StoragePolicy
 
-    public init(artifacts: ArtifactDetector = ArtifactDetector(), secrets: SecretDetector?) {
+    public init(artifacts: ArtifactDetector = ArtifactDetector(), secrets: SecretDetector?, storage: StoragePolicy = StoragePolicy()) {
         self.artifacts = artifacts
         self.secrets = secrets
+        self.storage = storage
     }
 
     /// What one input produced.
@@ -20,24 +23,40 @@ public struct ContentScanner: Sendable {
         public var findings: [Finding] = []
         /// What the input was recognised as when it is harmless (text, an LFS pointer, an image).
         public var benign: Benign?
+        /// Secret rules that could not search all of the input.
+        public var stops: [RuleStop] = []
     }
 
     public func examine(path: PathBytes, source: ByteSource) -> Outcome {
         let input = SniffInput(path: path, source: source)
         var outcome = Outcome()
         let kind: SecretDetector.ContentKind
-        let (verdict, hasStrings) = artifacts.classify(input)
+        let (verdict, hasStrings, isText) = artifacts.classify(input)
         switch verdict {
         case .finding(let f):
             outcome.findings.append(f)
-            kind = hasStrings ? .binary(format: f.format) : .skip
+            kind = isText ? .text : hasStrings ? .binary(format: f.format) : .skip
         case .benign(let what):
             outcome.benign = what
             kind = what == .text ? .text : .skip
         case .clean:
             kind = .binary(format: nil)
         }
-        if let secrets { outcome.findings += secrets.findings(in: input, kind: kind) }
+        if let secrets {
+            let (findings, stops, values) = secrets.examineWithValues(input, kind: kind)
+            // A token in a model's metadata is printed in the artifact finding too: redact it
+            // there the way the secret finding shows it, unless --show-secrets.
+            if !secrets.showSecrets, !values.isEmpty {
+                outcome.findings = outcome.findings.map { $0.redacting(values) }
+            }
+            outcome.findings += findings
+            outcome.stops = stops
+        }
+        if !storage.isEmpty {
+            var pointer = false
+            if case .lfsPointer = outcome.benign { pointer = true }
+            outcome.findings += storage.findings(path: path, size: input.size, isLFSPointer: pointer, head: input.head)
+        }
         return outcome
     }
 }

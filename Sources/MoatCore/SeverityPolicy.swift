@@ -6,7 +6,8 @@
 ///   `warn` from 1,000, `info` below (a handful of constants is not a model);
 /// - tensor dumps (arrays of unknown meaning): `block` from 1,000,000 elements (~4 MB),
 ///   `warn` from 4,096, `info` below;
-/// - datasets: `warn` from 64 KiB, `info` below; model assets (tokenizers, vocabularies): `info`;
+/// - datasets: `block` from 1 MiB (a shard of real training data: licensing, personal data),
+///   `warn` from 64 KiB, `info` below; model assets (tokenizers, vocabularies): `info`;
 /// - structurally broken artifacts keep their category's rule (a truncated checkpoint is still one).
 public struct SeverityPolicy: Sendable {
     public var modelBlockElements = 100_000
@@ -14,6 +15,7 @@ public struct SeverityPolicy: Sendable {
     public var dumpBlockElements = 1_000_000
     public var dumpWarnElements = 4_096
     public var datasetWarnBytes = 64 * 1024
+    public var datasetBlockBytes = 1 << 20
 
     public init() {}
 
@@ -25,10 +27,10 @@ public struct SeverityPolicy: Sendable {
         case .tensorDump:
             return elements >= dumpBlockElements ? .block : elements >= dumpWarnElements ? .warn : .info
         case .dataset:
-            return size >= datasetWarnBytes ? .warn : .info
+            return size >= datasetBlockBytes ? .block : size >= datasetWarnBytes ? .warn : .info
         case .modelAsset:
             return .info
-        case .secret, .sensitiveConfig:
+        case .secret, .sensitiveConfig, .policy:
             return .block
         }
     }

@@ -2,7 +2,10 @@
 ///
 /// Order matters: cheap, certain checks first; `LFSPointerSniffer` before everything (a pointer
 /// means the content is NOT in git); container formats before the generic pickle walk;
-/// `KnownBinarySniffer` and `TextSniffer` just before `RawTensorSniffer`, the statistical last resort.
+/// dataset containers that wrap a compressed or archive format (TFRecord GZIP, WebDataset tar)
+/// before `KnownBinarySniffer` calls them plain gzip or tar; text datasets (JSONL, CSV, Hugging
+/// Face metadata) before `TextSniffer`; `KnownBinarySniffer` and `TextSniffer` just before the
+/// statistical last resorts, `TokenDumpSniffer` then `RawTensorSniffer`.
 public enum SnifferRegistry {
     public static let all: [any Sniffer] = [
         LFSPointerSniffer(),
@@ -17,9 +20,19 @@ public enum SnifferRegistry {
         HDF5Sniffer(),
         ONNXSniffer(),
         TFLiteSniffer(),
+        ParquetSniffer(),
+        ArrowIPCSniffer(),
+        LMDBSniffer(),
+        LlmcTokenSniffer(),
+        TFRecordSniffer(),
+        WebDatasetSniffer(),
         PickleSniffer(),
         KnownBinarySniffer(),
+        HFDatasetMetadataSniffer(),
+        TrainingRecordsSniffer(),
+        CSVSniffer(),
         TextSniffer(),
+        TokenDumpSniffer(),
         RawTensorSniffer(),
     ]
 }

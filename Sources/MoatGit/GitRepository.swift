@@ -81,6 +81,17 @@ public final class GitRepository {
             rc = git_repository_open_ext(&raw, start.cString, 0, nil)
             if rc < 0 { failure = GitError.last(rc, "cannot open repository") }
         }
+        if let fail = failure, isOwnershipRefusal(fail) {
+            // libgit2 1.5 knows only exact safe.directory paths; git also trusts `*` and `dir/*`.
+            let searched = fromEnvironment ? (getenv("GIT_DIR").map { PathBytes(cString: $0) } ?? PathBytes(".")) : start
+            if SafeDirectory.trusts(repositoryAt(searched)) {
+                _ = cgit2_set_owner_validation(0)
+                defer { _ = cgit2_set_owner_validation(1) }
+                failure = nil
+                rc = git_repository_open_ext(&raw, fromEnvironment ? nil : start.cString, fromEnvironment ? GIT_REPOSITORY_OPEN_FROM_ENV.rawValue : 0, nil)
+                if rc < 0 { failure = GitError.last(rc, "cannot open repository") }
+            }
+        }
         if let failure {
             let searched = fromEnvironment ? (getenv("GIT_DIR").map { PathBytes(cString: $0) } ?? PathBytes(".")) : start
             throw explain(failure, searchedFrom: searched)
@@ -93,17 +104,27 @@ public final class GitRepository {
         return repository
     }
 
+    /// Whether libgit2 refused the repository for its owner (git's "dubious ownership").
+    private static func isOwnershipRefusal(_ error: GitError) -> Bool {
+        error.code == GIT_EOWNER.rawValue || error.message.contains("safe.directory") || error.message.contains("not owned by")
+    }
+
+    /// The work tree (or bare git directory) found from `start`, the way git names it in messages.
+    private static func repositoryAt(_ start: PathBytes) -> PathBytes {
+        var found = git_buf()
+        defer { git_buf_dispose(&found) }
+        var location = start.resolved ?? start.absolute
+        if git_repository_discover(&found, start.cString, 0, nil) == 0, let p = found.ptr {
+            location = PathBytes(cString: p).withoutTrailingSlash
+            if location.fileName == Array(".git".utf8) { location = PathBytes(location.bytes.dropLast(5)).withoutTrailingSlash }
+        }
+        return location
+    }
+
     /// Rewrites libgit2's open failures the way git words them.
     private static func explain(_ error: GitError, searchedFrom start: PathBytes) -> GitError {
-        let text = error.message
-        if error.code == GIT_EOWNER.rawValue || text.contains("safe.directory") || text.contains("not owned by") {
-            var found = git_buf()
-            defer { git_buf_dispose(&found) }
-            var location = start.resolved ?? start.absolute
-            if git_repository_discover(&found, start.cString, 0, nil) == 0, let p = found.ptr {
-                location = PathBytes(cString: p).withoutTrailingSlash
-                if location.fileName == Array(".git".utf8) { location = PathBytes(location.bytes.dropLast(5)).withoutTrailingSlash }
-            }
+        if isOwnershipRefusal(error) {
+            let location = repositoryAt(start)
             return GitError(code: error.code, message: "detected dubious ownership in repository at '\(location)'; to allow it: git config --global --add safe.directory \(location)")
         }
         if error.code == GIT_ENOTFOUND.rawValue {

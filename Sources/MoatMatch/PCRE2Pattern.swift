@@ -13,6 +13,10 @@ public final class PCRE2Pattern: @unchecked Sendable {
     public let captureCount: Int
     /// Whether the JIT compiled the pattern (otherwise the interpreter runs it, with the depth limit).
     public let isJIT: Bool
+    /// The bytes a match can start with, from PCRE2's own start-of-match analysis (a first code
+    /// unit, its start bitmap, or line starts); nil when any byte can. The engine counts these
+    /// in a search's start range to charge the search a deterministic upper bound of its work.
+    public let startBytes: StartBytes?
 
     /// Options every pattern is compiled with.
     static let compileOptions: UInt32 = PCRE2_USE_OFFSET_LIMIT | PCRE2_NEVER_UTF | PCRE2_NEVER_UCP | PCRE2_NEVER_BACKSLASH_C
@@ -38,6 +42,7 @@ public final class PCRE2Pattern: @unchecked Sendable {
         let number = name.withUnsafeBufferPointer { pcre2_substring_number_from_name_8(compiled, $0.baseAddress) }
         secretGroup = number > 0 ? Int(number) : nil
         isJIT = jit && pcre2_jit_compile_8(compiled, PCRE2_JIT_COMPLETE) == 0
+        startBytes = StartBytes(compiled)
     }
 
     deinit { pcre2_code_free_8(code) }
@@ -103,6 +108,48 @@ public final class PCRE2Pattern: @unchecked Sendable {
             position = m.whole.isEmpty ? m.whole.upperBound + 1 : m.whole.upperBound
         }
         return result
+    }
+}
+
+/// The set of bytes at which a pattern's match may start (see `PCRE2Pattern.startBytes`).
+public struct StartBytes: Sendable {
+    private var table: [Bool]
+
+    /// Reads PCRE2's analysis of `code`: nil when it found no restriction.
+    init?(_ code: OpaquePointer) {
+        var table = [Bool](repeating: false, count: 256)
+        var bitmap: UnsafePointer<UInt8>?
+        var type: UInt32 = 0
+        if pcre2_pattern_info_8(code, UInt32(PCRE2_INFO_FIRSTBITMAP), &bitmap) == 0, let bitmap {
+            for b in 0..<256 where bitmap[b >> 3] & (1 << (b & 7)) != 0 { table[b] = true }
+        } else if pcre2_pattern_info_8(code, UInt32(PCRE2_INFO_FIRSTCODETYPE), &type) == 0, type == 1 {
+            var unit: UInt32 = 0
+            pcre2_pattern_info_8(code, UInt32(PCRE2_INFO_FIRSTCODEUNIT), &unit)
+            guard unit < 256 else { return nil }
+            // The info does not say whether the unit is caseless: count both cases.
+            let byte = UInt8(unit)
+            table[Int(byte)] = true
+            if (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) { table[Int(byte ^ 0x20)] = true }
+        } else if type == 2 {
+            // Only at line starts: after a newline (the range's first position is added by `count`).
+            table[0x0A] = true
+        } else {
+            return nil
+        }
+        self.table = table
+    }
+
+    public func contains(_ byte: UInt8) -> Bool { table[Int(byte)] }
+
+    /// How many positions of `range` in `bytes` may start a match, plus one for the range's start.
+    public func count(in bytes: UnsafeRawBufferPointer, _ range: ClosedRange<Int>) -> Int {
+        let lo = max(0, range.lowerBound), hi = min(bytes.count - 1, range.upperBound)
+        guard lo <= hi else { return 1 }
+        var n = 1
+        table.withUnsafeBufferPointer { t in
+            for i in lo...hi where t[Int(bytes[i])] { n += 1 }
+        }
+        return n
     }
 }
 

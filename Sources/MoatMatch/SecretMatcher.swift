@@ -20,7 +20,9 @@ import Synchronization
 /// Work is linear in the input for sane patterns: windows are bounded, searches never go back, long
 /// windows are searched in pieces, PCRE2's match limit bounds any one search (a search that hits it
 /// skips the rest of its piece, counted in `Worker.Statistics.limitHits`), and a rule that spends
-/// `Options.ruleTimeBudget` on one input is stopped there (`rulesStopped`).
+/// its `Options.ruleWork` budget on one input is stopped there (`rulesStopped`). The budget counts
+/// work, never time, so the same input and rules give the same matches on an idle or a loaded
+/// machine; every stop and limit hit is returned (`Search.incomplete`) for the report.
 ///
 /// Compiled patterns and the database are shared; PCRE2 match data and vectorscan scratch are per
 /// thread, in a `Worker`. `matches(in:)` borrows a pooled worker, or give each thread its own.
@@ -38,10 +40,12 @@ public final class SecretMatcher: @unchecked Sendable {
         public var multilineWindow = 64 * 1024
         /// Rules whose longest match is bounded get that bound as their window, up to this.
         public var longestWindow = 64 * 1024
-        /// Wall-clock seconds one rule may spend confirming on one input before it is stopped there
-        /// (counted in `Worker.Statistics.rulesStopped`); nil: no limit. A safety net for hostile
-        /// inputs (20 MB of PEM headers without an end) that PCRE2's match limit does not catch.
-        public var ruleTimeBudget: Double? = 0.5
+        /// How much work one rule may do confirming on one input before it is stopped there
+        /// (counted in `Worker.Statistics.rulesStopped` and returned in `Search.incomplete`); nil:
+        /// no limit. A safety net for hostile inputs (20 MB of PEM headers without an end) that
+        /// PCRE2's match limit does not catch, because the JIT does not count single-character
+        /// repeats.
+        public var ruleWork: RuleWork? = RuleWork()
         /// Slow rules are searched in pieces of this size (a limit hit loses one piece only).
         public var slowPiece = 64 * 1024
         /// With a database, inputs shorter than this still take the keyword path. Measured here, the
@@ -51,6 +55,52 @@ public final class SecretMatcher: @unchecked Sendable {
         public var database: DatabasePolicy = .none
 
         public init(database: DatabasePolicy = .none) { self.database = database }
+    }
+
+    /// The work budget of one rule on one input, in byte steps: each PCRE2 search is charged the
+    /// positions of its start range where the pattern can start (PCRE2's own start analysis,
+    /// `StartBytes`) times the bytes one attempt may examine (the search's span, at most the
+    /// rule's reach). That is an upper bound of what the search can cost, computed from the input
+    /// alone, so where a rule stops never depends on the machine or its load.
+    public struct RuleWork: Sendable, Equatable {
+        /// Steps every input gets (8 G: a few seconds of PCRE2 at worst).
+        public var base: Int
+        /// Steps added per input byte, so big inputs are not stopped for their size alone.
+        public var perInputByte: Int
+
+        public init(base: Int = 1 << 33, perInputByte: Int = 256) {
+            self.base = base
+            self.perInputByte = perInputByte
+        }
+
+        /// The budget of one rule on an input of `count` bytes (saturating).
+        public func limit(forInputOf count: Int) -> Int {
+            let (extra, o1) = count.multipliedReportingOverflow(by: perInputByte)
+            let (sum, o2) = base.addingReportingOverflow(extra)
+            return o1 || o2 ? Int.max : sum
+        }
+    }
+
+    /// Where a rule stopped searching one input before its end, and why: its matches after
+    /// `offset` may be missing.
+    public struct Incomplete: Sendable, Equatable {
+        public enum Reason: String, Sendable {
+            /// The rule spent its `RuleWork` budget on this input.
+            case workBudget = "work budget"
+            /// A PCRE2 search hit the match, depth or heap limit (the rest of its piece was skipped).
+            case matchLimit = "match limit"
+        }
+        public let rule: Int
+        public let reason: Reason
+        /// The first byte not (or not fully) searched.
+        public let offset: Int
+    }
+
+    /// What one search of an input found, and what it could not finish.
+    public struct Search: Sendable {
+        public var matches: [RawMatch]
+        /// One entry per rule that stopped early or skipped a piece (the first time), by rule.
+        public var incomplete: [Incomplete]
     }
 
     /// Where the vectorscan database comes from.
@@ -209,9 +259,15 @@ public final class SecretMatcher: @unchecked Sendable {
 
     /// All matches in `bytes`, using a pooled worker (safe from any thread).
     public func matches(in bytes: UnsafeRawBufferPointer, strategy: Strategy = .automatic) -> [RawMatch] {
+        search(bytes, strategy: strategy).matches
+    }
+
+    /// All matches in `bytes` and the rules that could not search all of it, using a pooled worker.
+    public func search(_ bytes: UnsafeRawBufferPointer, strategy: Strategy = .automatic) -> Search {
         let worker = pool.withLock { $0.popLast() } ?? makeWorker()
         defer { pool.withLock { $0.append(worker) } }
-        return worker.matches(in: bytes, strategy: strategy)
+        let matches = worker.matches(in: bytes, strategy: strategy)
+        return Search(matches: matches, incomplete: worker.incomplete)
     }
 
     /// All matches in `bytes`.

@@ -38,7 +38,7 @@ extension SecretMatcher {
             public var searches = 0
             /// Searches that hit a PCRE2 limit (the rest of their piece was skipped).
             public var limitHits = 0
-            /// Times a rule spent its time budget on one input and was stopped there.
+            /// Times a rule spent its work budget on one input and was stopped there.
             public var rulesStopped = 0
             /// Nanoseconds spent finding candidates (vectorscan or keywords) and confirming them (PCRE2).
             public var findNanoseconds: UInt64 = 0
@@ -46,6 +46,8 @@ extension SecretMatcher {
             public init() {}
         }
         public private(set) var statistics = Statistics()
+        /// The rules that could not search all of the last input (`matches(in:)`), in rule order.
+        public private(set) var incomplete: [Incomplete] = []
         /// Per rule: nanoseconds spent confirming it and matches found (to find costly rules).
         public private(set) var ruleNanoseconds: [UInt64]
         public private(set) var ruleMatches: [Int]
@@ -92,6 +94,7 @@ extension SecretMatcher {
         public func matches(in bytes: UnsafeRawBufferPointer, strategy: Strategy = .automatic) -> [RawMatch] {
             statistics.inputs += 1
             statistics.bytes += bytes.count
+            incomplete.removeAll(keepingCapacity: true)
             let count = bytes.count
             let useDatabase: Bool
             switch strategy {
@@ -194,15 +197,13 @@ extension SecretMatcher {
             ranges.removeAll(keepingCapacity: true)
         }
 
-        /// A monotonic clock in nanoseconds, cheap (coarse) enough to read before every piece.
-        static func now() -> UInt64 {
-            var t = timespec()
-            #if os(Linux)
-            clock_gettime(CLOCK_MONOTONIC_COARSE, &t)
-            #else
-            clock_gettime(CLOCK_MONOTONIC, &t)
-            #endif
-            return UInt64(t.tv_sec) &* 1_000_000_000 &+ UInt64(t.tv_nsec)
+        /// `spent` plus the upper bound of one search's work: the positions of `starts` where the
+        /// pattern can start, each examining up to `attempt` bytes (saturating).
+        static func charge(_ spent: Int, pattern: PCRE2Pattern, _ bytes: UnsafeRawBufferPointer, starts: ClosedRange<Int>, attempt: Int) -> Int {
+            let positions = pattern.startBytes?.count(in: bytes, starts) ?? (starts.count + 1)
+            let (cost, o1) = positions.multipliedReportingOverflow(by: max(1, attempt))
+            let (sum, o2) = spent.addingReportingOverflow(cost)
+            return o1 || o2 ? Int.max : sum
         }
 
         static func preciseNow() -> UInt64 {
@@ -218,8 +219,9 @@ extension SecretMatcher {
             let count = bytes.count
             let reach = window(rule) + 256
             let piece = max(16 * 1024, 2 * window(rule))
-            let budget = matcher.options.ruleTimeBudget.map { UInt64($0 * 1e9) }
-            let started = budget == nil ? 0 : Self.now()
+            let budget = matcher.options.ruleWork?.limit(forInputOf: count)
+            var spent = 0
+            var limited = false
             var position = 0
             var k = windows.lowerBound
             while k < windows.upperBound {
@@ -238,15 +240,21 @@ extension SecretMatcher {
                 while pieceLow <= high {
                     let pieceHigh = min(high, pieceLow + piece - 1)
                     var start = max(pieceLow, position)
-                    if let budget, start <= pieceHigh, Self.now() &- started > budget {
+                    if let budget, start <= pieceHigh, spent > budget {
                         statistics.rulesStopped += 1
+                        incomplete.append(Incomplete(rule: rule, reason: .workBudget, offset: start))
                         return
                     }
                     while start <= pieceHigh {
                         let end = min(count, pieceHigh + reach)
                         statistics.searches += 1
                         do {
-                            guard var m = try pattern.firstMatch(in: bytes, from: start, startLimit: pieceHigh, end: end, scratch: pcre) else { break }
+                            let found = try pattern.firstMatch(in: bytes, from: start, startLimit: pieceHigh, end: end, scratch: pcre)
+                            if budget != nil {
+                                spent = Self.charge(spent, pattern: pattern, bytes, starts: start...(found?.whole.lowerBound ?? pieceHigh),
+                                                    attempt: min(end - start, reach))
+                            }
+                            guard var m = found else { break }
                             if end < count && m.whole.upperBound + Self.endMargin >= end {
                                 // The match may owe its end to the cut: search again over the whole input.
                                 statistics.searches += 1
@@ -258,6 +266,10 @@ extension SecretMatcher {
                             start = position
                         } catch {
                             statistics.limitHits += 1
+                            if !limited {
+                                limited = true
+                                incomplete.append(Incomplete(rule: rule, reason: .matchLimit, offset: start))
+                            }
                             break
                         }
                     }

@@ -47,8 +47,9 @@ enum FindingText {
     }
 
     /// One short line naming a rule for people: "ML artifact: PyTorch optimizer state".
-    static func shortDescription(kind: Finding.Kind, labels: [String]) -> String {
+    static func shortDescription(kind: Finding.Kind, rule: String, labels: [String]) -> String {
         let what = labels.prefix(3).joined(separator: "; ") + (labels.count > 3 ? "; ..." : "")
+        if rule.hasPrefix("policy.") { return "Storage policy: " + what }
         switch kind {
         case .artifact: return "ML artifact in git: " + what
         case .secret: return "Secret or sensitive configuration: " + what
@@ -57,6 +58,10 @@ enum FindingText {
 
     /// What a rule's findings mean, for people, without a path.
     static func fullDescription(kind: Finding.Kind, rule: String) -> String {
+        if rule.hasPrefix("policy.") {
+            return "moat rule \(rule) enforces the repository's storage policy (.moat.yaml `lfs: required`, `max-file-size`): "
+                + "the file must be stored with Git LFS or kept out of git, whatever it holds."
+        }
         switch kind {
         case .artifact:
             return "moat rule \(rule) recognised a machine-learning artifact (model weights, a training checkpoint, optimizer state, "

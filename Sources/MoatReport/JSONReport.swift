@@ -33,6 +33,16 @@ public struct JSONReport: Report {
         w.beginArray("warnings")
         for warning in r.warnings { w.element(warning) }
         w.endArray()
+        w.beginArray("rules_stopped")
+        for stop in r.rulesStopped {
+            w.beginObject()
+            w.field("path", stop.path.description)
+            w.field("rule", stop.rule)
+            w.field("reason", stop.reason)
+            w.field("offset", stop.offset)
+            w.endObject()
+        }
+        w.endArray()
         w.field("fail_on", r.failOn.rawValue)
         w.field("suppressed", r.suppressed.count)
         w.beginArray("unused_allow_entries")
@@ -65,6 +75,7 @@ public struct JSONReport: Report {
         w.field("commit", f.commit)
         w.field("line", f.line)
         w.field("column", f.column)
+        if f.kind == .secret { w.field("offset", f.offset) }
         w.field("label", f.label)
         w.beginObject("summary")
         let s = f.summary
@@ -101,6 +112,22 @@ public struct JSONReport: Report {
             w.field("paths", p.paths)
             w.field("commits", p.commits)
             w.field("in_head", p.inHead)
+            w.endObject()
+        }
+        if !f.occurrences.isEmpty {
+            w.beginObject("occurrences")
+            w.field("count", f.occurrences.count)
+            w.beginArray("places")
+            for o in f.occurrences.prefix(FindingGrouping.listedPlaces) {
+                w.beginObject()
+                w.field("path", o.path.description)
+                w.field("commit", o.commit)
+                w.field("blob", o.blob)
+                w.field("line", o.line)
+                w.field("date", o.time.map(DateFormatting.iso8601))
+                w.endObject()
+            }
+            w.endArray()
             w.endObject()
         }
         if let s = f.suppression {

@@ -109,7 +109,7 @@ public struct SarifReport: Report {
         w.field("id", rule.id)
         w.field("name", SarifReport.pascalName(rule.id))
         w.beginObject("shortDescription")
-        w.field("text", FindingText.shortDescription(kind: rule.kind, labels: rule.labels))
+        w.field("text", FindingText.shortDescription(kind: rule.kind, rule: rule.id, labels: rule.labels))
         w.endObject()
         w.beginObject("fullDescription")
         w.field("text", full)

@@ -26,6 +26,10 @@ public struct TextReport: Report {
                 out += "      \(paint("why: " + DisplayText.escape(e.why), "2"))\n"
             }
             if let p = f.provenance { out += "      \(provenanceLine(f, p, pushed: r.pushed))\n" }
+            if f.occurrences.count > 1 {
+                let commits = Set(f.occurrences.compactMap(\.commit)).count, paths = Set(f.occurrences.map(\.path)).count
+                out += "      the same value in \(f.occurrences.count) places (\(commits) \(commits == 1 ? "commit" : "commits"), \(paths) \(paths == 1 ? "path" : "paths")); first shown\n"
+            }
             var why = f.pathHints
             why.append(f.rule)
             out += "      \(paint(DisplayText.escape(why.joined(separator: " · ")), "2"))\n"

@@ -64,6 +64,10 @@ public struct ScanRunner: Sendable {
             result.bytesRead += bytesRead
             if case .lfsPointer = outcome.benign { result.skip(.lfsPointers) }
             result.findings += outcome.findings.map { Self.attach(input.origin, to: $0) }
+            for stop in outcome.stops {
+                result.rulesStopped.append(stop)
+                result.warnings.append(stop.warning)
+            }
         }
     }
 
@@ -88,6 +92,7 @@ public struct ScanRunner: Sendable {
             if blob.firstCommit != nil, blob.reachable {
                 f.provenance = Provenance(author: blob.author ?? "unknown", time: blob.time ?? 0, paths: blob.pathCount,
                                           commits: blob.commitCount, inHead: blob.inHead)
+                f.provenance?.order = blob.commitOrder
             } else if !blob.reachable {
                 f.summary.addNote("dangling object (no ref reaches it)")
             }

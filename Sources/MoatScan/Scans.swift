@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import MoatBytes
 import MoatCore
 import MoatGit
@@ -15,13 +18,16 @@ public struct Scans: Sendable {
         self.policy = policy
     }
 
-    /// Files and directories on disk (`moat scan`), reported relative to `root`.
-    public func workTree(_ paths: [String], respectIgnore: Bool, root: String) throws(ScanError) -> ScanResult {
+    /// Files and directories on disk (`moat scan`), reported relative to their `ScanRoot`: the
+    /// repository's root when they are in one.
+    public func workTree(_ paths: [String], respectIgnore: Bool) throws(ScanError) -> ScanResult {
         let clock = ContinuousClock(), started = clock.now
-        var result = ScanResult(mode: .scan, root: root)
+        var result = ScanResult(mode: .scan, root: "")
         let batch = try WorkTreeInputs.collect(paths, respectIgnore: respectIgnore, into: &result)
         try runner.run(batch, into: &result)
-        policy.apply(to: &result)
+        // Unused allow entries mean something only when the whole root was scanned.
+        let whole = paths.contains { Self.realPath($0) == result.root }
+        policy.apply(to: &result, reportUnused: whole)
         result.durationMs = milliseconds(since: started, clock)
         return result
     }
@@ -38,7 +44,7 @@ public struct Scans: Sendable {
         } catch {
             throw ScanError(error.description)
         }
-        var result = ScanResult(mode: .staged, root: staged.root.description)
+        var result = ScanResult(mode: .staged, root: staged.repository.reportRoot.description)
         let batch = StagedInputs.collect(staged, into: &result)
         try runner.run(batch, into: &result)
         policy.apply(to: &result, reportUnused: false)
@@ -74,17 +80,25 @@ public struct Scans: Sendable {
         } catch {
             throw ScanError(error.description)
         }
-        var result = ScanResult(mode: .history, root: (history.repository.workdir ?? history.repository.gitDir).description)
+        var result = ScanResult(mode: .history, root: history.repository.reportRoot.description)
         switch request.selection {
         case .prePush, .preReceive: result.pushed = true
         case .allRefs, .revisions: break
         }
-        let batch = HistoryInputs.collect(history, into: &result)
+        let batch = HistoryInputs.collect(history, verify: request.verifyObjects, into: &result)
         let totalBytes = batch.inputs.reduce(0) { $0.addingReportingOverflow($1.size).overflow ? Int.max : $0 + $1.size }
         try runner.run(batch, into: &result, progress: progress?(batch.inputs.count, totalBytes))
         if case .allRefs = request.selection { policy.apply(to: &result) } else { policy.apply(to: &result, reportUnused: false) }
+        result.findings = FindingGrouping.byValue(result.findings)
+        result.suppressed = FindingGrouping.byValue(result.suppressed)
         result.durationMs = milliseconds(since: started, clock)
         return result
+    }
+
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 
     func milliseconds(since start: ContinuousClock.Instant, _ clock: ContinuousClock) -> Int {

@@ -53,6 +53,24 @@ final class ByteSourceTests: XCTestCase {
         return (s, { p.calls })
     }
 
+    func testDrainVisitsEveryByteOnceAndKeepsOnlyTheCap() {
+        let data = (0..<10_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        let (s, _) = stream(data, cap: 1_000, step: 777)
+        XCTAssertEqual(s.read(at: 0, count: 10), Array(data.prefix(10)))
+        var seen: [UInt8] = []
+        XCTAssertNil(s.drain { seen += $0 })
+        XCTAssertEqual(seen, data)
+        XCTAssertEqual(s.bytesRead, 1_000, "past the cap, drained bytes are not kept")
+        XCTAssertEqual(s.read(at: 500, count: 10), Array(data[500..<510]), "what is kept still reads")
+        // Shorter and longer than declared: both are damage.
+        XCTAssertNotNil(stream(data, size: 12_000, cap: 1_000, step: 500).0.drain { _ in })
+        XCTAssertNotNil(stream(data, size: 8_000, cap: 1_000, step: 500).0.drain { _ in })
+        // A memory source drains in one piece.
+        var whole: [UInt8] = []
+        XCTAssertNil(MemoryByteSource(data).drain { whole += $0 })
+        XCTAssertEqual(whole, data)
+    }
+
     func testStreamReadsForwardAndRereads() {
         let (s, _) = stream(ten)
         XCTAssertFalse(s.isRandomAccess)

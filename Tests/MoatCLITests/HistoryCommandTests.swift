@@ -117,6 +117,51 @@ final class HistoryCommandTests: XCTestCase {
         XCTAssertFalse(clean.stderr.contains("broken ref"), clean.stderr)
     }
 
+    func testSafeDirectoryStarIsHonouredLikeGit() throws {
+        guard getuid() == 0 else { throw XCTSkip("needs root to give the repository to another user") }
+        try CLI.plantTiled("positive/weights_fc1.f32.bin", as: "weights.bin", bytes: 1 << 20, in: repo)
+        try commit("weights")
+        let home = repo.appendingPathComponent(".home")
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        let env: [String: String?] = ["HOME": home.path, "XDG_CONFIG_HOME": home.path, "GIT_CONFIG_NOSYSTEM": "1"]
+        try CLI.run(URL(fileURLWithPath: "/bin/chown"), ["-R", "65534:65534", repo.path], in: repo)
+        let refused = try CLI.moat(["history"], in: repo, environment: env)
+        XCTAssertEqual(refused.status, 2)
+        XCTAssertTrue(refused.stderr.contains("dubious ownership"), refused.stderr)
+        try CLI.git(["config", "--global", "--add", "safe.directory", "*"], in: home, environment: env)
+        for mode in [["history"], ["staged"], ["scan", "."]] {
+            let r = try CLI.moat(mode + ["--format", "json"], in: repo, environment: env)
+            XCTAssertEqual(r.status, mode[0] == "staged" ? 0 : 1, "\(mode): \(r.stderr)")
+        }
+        // An empty value later in the list clears it again, as in git.
+        try CLI.git(["config", "--global", "--add", "safe.directory", ""], in: home, environment: env)
+        XCTAssertEqual(try CLI.moat(["history"], in: repo, environment: env).status, 2)
+    }
+
+    func testOneSecretValueEditedAcrossCommitsIsOneFindingWithItsPlaces() throws {
+        let token = "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"
+        var first = ""
+        for i in 0..<5 {
+            try CLI.write("# Setup\n\nrevision \(i)\n\nexport HF_TOKEN=\(token)\n", to: "docs/setup.md", in: repo)
+            try commit("docs \(i)")
+            if i == 0 { first = try CLI.git(["rev-parse", "HEAD"], in: repo).stdout.trimmingCharacters(in: .whitespacesAndNewlines) }
+        }
+        try CLI.write("HF_TOKEN=\(token)\n", to: "ci.env", in: repo)
+        try commit("copy")
+        let f = try findings([], expect: 1).filter { $0["kind"] as? String == "secret" }
+        XCTAssertEqual(f.count, 1, "one finding per value: \(f.map { $0["path"] ?? "" })")
+        XCTAssertEqual(f.first?["commit"] as? String, first, "the place it was first introduced")
+        XCTAssertEqual(f.first?["path"] as? String, "docs/setup.md")
+        XCTAssertEqual(f.first?["offset"] as? Int, "# Setup\n\nrevision 0\n\nexport HF_TOKEN=".utf8.count)
+        let occurrences = try XCTUnwrap(f.first?["occurrences"] as? [String: Any])
+        XCTAssertEqual(occurrences["count"] as? Int, 6)
+        let places = try XCTUnwrap(occurrences["places"] as? [[String: Any]])
+        XCTAssertEqual(places.first?["commit"] as? String, first)
+        XCTAssertEqual(Set(places.compactMap { $0["path"] as? String }), ["docs/setup.md", "ci.env"])
+        let text = try CLI.moat(["history", "--color", "never"], in: repo)
+        XCTAssertTrue(text.stdout.contains("the same value in 6 places (6 commits, 2 paths)"), text.stdout)
+    }
+
     func testPrePushHookBlocksAPushOfAHistoryLeak() throws {
         let remote = FileManager.default.temporaryDirectory.appendingPathComponent("moat-remote-\(UUID().uuidString).git")
         defer { try? FileManager.default.removeItem(at: remote) }

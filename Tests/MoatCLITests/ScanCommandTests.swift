@@ -21,6 +21,16 @@ final class ScanCommandTests: XCTestCase {
         Set(CLI.findings(try CLI.json(r.stdout)).compactMap { $0["path"] as? String })
     }
 
+    func testUnusedAllowEntriesAreReportedOnlyWhenTheWholeRepositoryIsScanned() throws {
+        try CLI.write("allow:\n  - path: \"docs/**\"\n    reason: nothing there\n", to: ".moat.yaml", in: dir)
+        try CLI.write("print('hi')\n", to: "src/app.py", in: dir)
+        let part = try CLI.moat(["scan", "src/app.py"], in: dir)
+        XCTAssertEqual(part.status, 0, part.stderr)
+        XCTAssertFalse(part.stderr.contains("matched nothing"), part.stderr)
+        let whole = try CLI.moat(["scan", "."], in: dir.appendingPathComponent("src/.."))
+        XCTAssertTrue(whole.stderr.contains("allow entry 1 at") && whole.stderr.contains("matched nothing"), whole.stderr)
+    }
+
     func testFindsRenamedWeightsAndHonoursGitignore() throws {
         try CLI.plantTiled("positive/weights_fc1.f32.bin", as: "assets/logo.png", bytes: 4 << 20, in: dir)
         try CLI.plant("positive/optimizer.safetensors", as: "out/optimizer.safetensors", in: dir)

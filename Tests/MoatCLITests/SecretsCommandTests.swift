@@ -79,6 +79,51 @@ final class SecretsCommandTests: XCTestCase {
         XCTAssertTrue(dup.stderr.contains("dup.yaml:2") && dup.stderr.contains("duplicate id"), dup.stderr)
     }
 
+    func testARuleThatCannotSearchEverythingIsReportedNotSilent() throws {
+        // A user rule with catastrophic backtracking: PCRE2's match limit stops its searches.
+        let rules = """
+            secret_rules:
+              - id: evil
+                name: Backtracking rule
+                category: secret
+                keywords: ["keyz"]
+                pattern: '(?<secret>keyz(\\w+\\s?)+$)'
+            """
+        let ruleFile = repo.appendingPathComponent("evil.yaml")
+        try CLI.write(rules, to: "evil.yaml", in: repo)
+        let line = "keyz" + String(repeating: "aaaa ", count: 8) + String(repeating: "a", count: 40) + "!\n"
+        try CLI.write(String(repeating: line, count: 50), to: "notes.txt", in: repo)
+        try CLI.git(["add", "notes.txt"], in: repo)
+        let cache = repo.appendingPathComponent(".nocache")   // no vectorscan database: the keyword path
+        let r = try CLI.moat(["staged", "--format", "json", "--rules", ruleFile.path], in: repo, environment: ["XDG_CACHE_HOME": cache.path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let scan = try XCTUnwrap(try CLI.json(r.stdout)["scan"] as? [String: Any])
+        let stopped = try XCTUnwrap(scan["rules_stopped"] as? [[String: Any]])
+        XCTAssertEqual(stopped.count, 1, "\(stopped)")
+        XCTAssertEqual(stopped.first?["rule"] as? String, "secret.evil")
+        XCTAssertEqual(stopped.first?["path"] as? String, "notes.txt")
+        XCTAssertEqual(stopped.first?["reason"] as? String, "match limit")
+        XCTAssertTrue(r.stderr.contains("secret rule secret.evil stopped at byte"), r.stderr)
+        // Without the rule nothing stops.
+        let plain = try CLI.moat(["staged", "--format", "json"], in: repo, environment: ["XDG_CACHE_HOME": cache.path])
+        XCTAssertEqual(((try CLI.json(plain.stdout)["scan"] as? [String: Any])?["rules_stopped"] as? [Any])?.count, 0)
+    }
+
+    func testATokenInModelMetadataIsRedactedInTheArtifactFindingToo() throws {
+        // safetensors written by the real library with an hf_ token in __metadata__.
+        try CLI.plant("positive/secrets/hub-upload.safetensors", as: "model.safetensors", in: repo)
+        let header = try Data(contentsOf: repo.appendingPathComponent("model.safetensors"))
+        let token = try XCTUnwrap(String(decoding: header, as: UTF8.self).firstMatch(of: /hf_[A-Za-z0-9]{34}/)).output
+        for format in ["json", "text", "sarif", "markdown"] {
+            let r = try CLI.moat(["scan", "model.safetensors", "--format", format], in: repo)
+            XCTAssertEqual(r.status, 1, r.stderr)
+            XCTAssertFalse(r.stdout.contains(token), "\(format) printed the token in full")
+            if format == "json" || format == "text" { XCTAssertTrue(r.stdout.contains("hf_"), format) }
+        }
+        let shown = try CLI.moat(["scan", "model.safetensors", "--format", "json", "--show-secrets"], in: repo)
+        XCTAssertTrue(shown.stdout.contains(token), "--show-secrets shows it")
+    }
+
     func testConfigFileNamesRuleFiles() throws {
         let rules = """
             secret_rules:

@@ -15,6 +15,13 @@ final class FixtureManifestTests: XCTestCase {
         var parameters: Int?
         var dtypes: [String]?
         var secrets: [String]?
+        /// Dataset counts, as the writing library reports them.
+        var rows: Int?
+        var columns: Int?
+        var records: Int?
+        var tokens: Int?
+        var samples: Int?
+        var classes: Int?
     }
 
     func loadManifest() throws -> [Entry] {
@@ -64,6 +71,38 @@ final class FixtureManifestTests: XCTestCase {
             if let p = e.parameters { XCTAssertEqual(f.summary.parameters, p, "\(e.file): parameters (\(f.message))") }
             if let t = e.tensors, !e.format.hasPrefix("raw-") { XCTAssertEqual(f.summary.tensors, t, "\(e.file): tensors") }
         }
+    }
+
+    /// Dataset counts (rows, columns, records, tokens, samples, classes) equal what the library that
+    /// wrote the file reported; where moat estimates from the head (CSV, big JSONL) the estimate is
+    /// within 15%.
+    func testDatasetCountsMatchTheLibraries() throws {
+        var checked = 0
+        for e in try loadManifest() where e.expect == "finding" && (e.category == "dataset" || e.format == "hf-dataset-metadata") {
+            guard case .finding(let f) = examine(e.file) else { continue }
+            let d = Dictionary(uniqueKeysWithValues: f.summary.details)
+            func exactOrEstimate(_ want: Int, _ key: String, _ what: String) {
+                checked += 1
+                if let got = d[key].flatMap(Int.init) { return XCTAssertEqual(got, want, "\(e.file): \(what) (\(f.message))") }
+                guard let est = d[key + "_estimated"].flatMap(Int.init) else { return XCTFail("\(e.file): no \(what) (\(f.message))") }
+                XCTAssertLessThan(abs(Double(est - want)) / Double(want), 0.15, "\(e.file): estimated \(what) \(est) vs \(want)")
+            }
+            if let n = e.rows { exactOrEstimate(n, "rows", "rows") }
+            if let n = e.columns { exactOrEstimate(n, "columns", "columns") }
+            if let n = e.records { exactOrEstimate(n, e.format == "lmdb" ? "entries" : "records", "records") }
+            if let n = e.tokens { exactOrEstimate(n, "tokens", "tokens") }
+            if let n = e.samples { exactOrEstimate(n, "samples", "samples") }
+            if let n = e.classes { exactOrEstimate(n, "classes", "classes") }
+        }
+        XCTAssertGreaterThan(checked, 20)
+    }
+
+    /// Every dataset finding's message says what it is and how big, in the README's words.
+    func testDatasetMessagesNameTheirCounts() throws {
+        guard case .finding(let p) = examine("positive/datasets/reviews.parquet") else { return XCTFail("not found") }
+        XCTAssertEqual(p.message, "Parquet dataset: 3,000 rows × 5 columns, pandas schema, 135 KB")
+        guard case .finding(let t) = examine("positive/datasets/train.tfrecord") else { return XCTFail("not found") }
+        XCTAssertEqual(t.message, "TFRecord dataset: 300 records, tf.train.Example, 44 KB")
     }
 
     /// Credentials inside model containers (safetensors metadata, a checkpoint's pickle, GGUF

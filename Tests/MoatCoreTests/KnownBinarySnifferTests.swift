@@ -49,17 +49,30 @@ final class KnownBinarySnifferTests: XCTestCase, SnifferAssertions {
     }
 
     func testModelsThatAreNotZipsAreNotMine() throws {
-        // Zip-based model formats (torch, keras, npz) start like any zip and are claimed earlier in the
-        // registry; every other positive fixture must pass through untouched.
+        // Zip-based model formats (torch, keras, npz) start like any zip, and WebDataset shards and
+        // GZIP TFRecords are tar and gzip files: all are claimed earlier in the registry; every other
+        // positive fixture must pass through untouched.
         let truths = try PickleFixtureTruth.load().filter { $0.expect == "finding" }
         var checked = 0
         for t in truths {
             let b = fixture(t.file)
-            if b.starts(with: [0x50, 0x4B, 0x03, 0x04]) { continue }
+            if b.starts(with: [0x50, 0x4B, 0x03, 0x04]) || t.format == "webdataset"
+                || (t.format == "tfrecord" && b.starts(with: [0x1F, 0x8B])) { continue }
             checked += 1
             if let why = benignReason(memory(b)) { XCTFail("\(t.file) taken for \(why)") }
         }
         XCTAssertGreaterThan(checked, 25)
+    }
+
+    func testPythonBytecode() throws {
+        // A 3.11 .pyc header (magic 3495, flags 0, mtime, size) and a code object; then its 3.6 form.
+        let pyc: [UInt8] = [0xA7, 0x0D, 0x0D, 0x0A, 0, 0, 0, 0, 1, 2, 3, 4, 5, 0, 0, 0, 0xE3] + [UInt8](repeating: 0, count: 64)
+        XCTAssertEqual(benignReason(memory(pyc)), "Python bytecode")
+        let old: [UInt8] = [0x33, 0x0D, 0x0D, 0x0A, 1, 2, 3, 4, 5, 0, 0, 0, 0xE3] + [UInt8](repeating: 0, count: 64)
+        XCTAssertEqual(benignReason(memory(old)), "Python bytecode")
+        var notCode = pyc
+        notCode[16] = 0x29
+        XCTAssertNil(benignReason(memory(notCode)))
     }
 
     func testTextAndDataAreNotMine() {

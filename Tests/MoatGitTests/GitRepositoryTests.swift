@@ -84,6 +84,17 @@ final class GitRepositoryTests: XCTestCase {
         }
     }
 
+    func testSafeDirectoryValuesTheWayGitReadsThem() {
+        let repo = PathBytes("/srv/checkouts/app")
+        XCTAssertTrue(SafeDirectory.trusts(repo, values: ["*"]))
+        XCTAssertTrue(SafeDirectory.trusts(repo, values: ["/srv/checkouts/*"]))
+        XCTAssertFalse(SafeDirectory.trusts(repo, values: ["/srv/other/*"]))
+        XCTAssertFalse(SafeDirectory.trusts(repo, values: ["*", ""]), "an empty value clears the list")
+        XCTAssertTrue(SafeDirectory.trusts(repo, values: ["", "*"]))
+        XCTAssertFalse(SafeDirectory.trusts(repo, values: []))
+        XCTAssertFalse(SafeDirectory.trusts(repo, values: ["/srv/checkouts/app"]), "exact paths are libgit2's own job")
+    }
+
     func testObjectIDRoundTripsHex() throws {
         let hex = "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391"
         let id = try XCTUnwrap(ObjectID(hex: hex))

@@ -46,6 +46,21 @@ final class WorkTreeWalkerTests: XCTestCase {
         XCTAssertTrue(unfiltered.paths.contains(repo + "/build/out.bin"))
     }
 
+    func testTrackedFilesAreWalkedAlthoughGitignoreMatchesThem() throws {
+        let scratch = try Scratch()
+        let repo = try scratch.initRepository()
+        try scratch.write("repo/.gitignore", "*.bin\nout/\n")
+        try scratch.write("repo/forced.bin", "x")
+        try scratch.write("repo/loose.bin", "x")
+        try scratch.write("repo/out/keep/forced.txt", "x")
+        try scratch.write("repo/out/keep/loose.txt", "x")
+        try scratch.write("repo/out/other/loose.txt", "x")
+        try scratch.git(["add", "-f", "forced.bin", "out/keep/forced.txt"], in: repo)
+        let result = walk(".", from: repo)
+        XCTAssertEqual(result.paths, ["./.gitignore", "./forced.bin", "./out/keep/forced.txt"])
+        XCTAssertEqual(result.walker.ignoredEntries, 3)
+    }
+
     func testIgnoredDirectoryIsNotRead() throws {
         let scratch = try Scratch()
         let repo = try scratch.initRepository()

@@ -143,6 +143,49 @@ final class SecretMatcherTests: XCTestCase {
         }
     }
 
+    func testWorkBudgetStopsARuleAtTheSamePlaceWhateverTheLoadAndSaysSo() throws {
+        // 2 MB of PEM headers without an end: the test rules' PEM pattern scans its whole reach
+        // from every header (PCRE2's JIT does not count that), so only the work budget stops it.
+        let bytes = Array(String(repeating: "-----BEGIN PRIVATE KEY-----\n", count: (2 << 20) / 28).utf8)
+        var options = SecretMatcher.Options()
+        options.ruleWork = SecretMatcher.RuleWork(base: 1 << 30, perInputByte: 0)
+        let m = SecretMatcher(TestRules.specs, options: options)
+        let pem = try XCTUnwrap(TestRules.specs.firstIndex { $0.id == "private-key" })
+        var stops: [[SecretMatcher.Incomplete]] = []
+        for round in 0..<3 {
+            // Round 1 runs beside two busy threads: a wall-clock budget would stop elsewhere.
+            let busy = BusyFlag()
+            let load = (0..<(round == 1 ? 2 : 0)).map { _ in Thread { var x = 0; while busy.on.load(ordering: .relaxed) { x &+= 1 }; _ = x } }
+            load.forEach { $0.start() }
+            let search = bytes.withUnsafeBytes { m.search($0, strategy: .keywords) }
+            busy.on.store(false, ordering: .relaxed)
+            XCTAssertTrue(search.matches.isEmpty)
+            stops.append(search.incomplete)
+        }
+        XCTAssertEqual(stops[0].map(\.rule), [pem])
+        XCTAssertEqual(stops[0].first?.reason, .workBudget)
+        XCTAssertGreaterThan(stops[0].first?.offset ?? 0, 0)
+        XCTAssertLessThan(stops[0].first?.offset ?? .max, bytes.count)
+        XCTAssertEqual(stops[1], stops[0])
+        XCTAssertEqual(stops[2], stops[0])
+        // Without a budget the rule searches everything (and reports nothing).
+        var unlimited = SecretMatcher.Options()
+        unlimited.ruleWork = nil
+        let small = Array(bytes.prefix(64 << 10))
+        let whole = small.withUnsafeBytes { SecretMatcher(TestRules.specs, options: unlimited).search($0, strategy: .keywords) }
+        XCTAssertTrue(whole.incomplete.isEmpty)
+    }
+
+    func testOrdinaryTextIsNeverStoppedByTheBudget() throws {
+        guard let nio = Corpus.nio else { throw XCTSkip("no swift-nio mirror") }
+        let bytes = Corpus.planted(Array(nio.prefix(4_000_000)), rounds: 3, seed: 7)
+        for strategy in [SecretMatcher.Strategy.keywords, .database] {
+            let search = bytes.withUnsafeBytes { Self.matcher.search($0, strategy: strategy) }
+            XCTAssertEqual(search.incomplete, [], "\(strategy)")
+            XCTAssertFalse(search.matches.isEmpty)
+        }
+    }
+
     func testCatastrophicUserRuleIsBounded() throws {
         let specs = [PatternSpec(id: "evil", pattern: #"(?<secret>keyz(\w+\s?)+$)"#, keywords: ["keyz"])]
         let m = SecretMatcher(specs, database: try VectorscanDatabase.compile(specs))
@@ -153,7 +196,10 @@ final class SecretMatcherTests: XCTestCase {
             let t0 = Date()
             _ = bytes.withUnsafeBytes { worker.matches(in: $0, strategy: strategy) }
             // vectorscan sees no end of line after the `!`, so only the keyword path searches.
-            if strategy == .keywords { XCTAssertGreaterThan(worker.statistics.limitHits, 0) }
+            if strategy == .keywords {
+                XCTAssertGreaterThan(worker.statistics.limitHits, 0)
+                XCTAssertEqual(worker.incomplete.map(\.reason), [.matchLimit], "a limit hit is reported, once per rule")
+            }
             XCTAssertLessThan(Date().timeIntervalSince(t0), 30)
         }
     }
@@ -177,4 +223,9 @@ final class SecretMatcherTests: XCTestCase {
         XCTAssertEqual(Self.matcher.matches(in: [0]), [])
         XCTAssertEqual(Self.matcher.matches(in: Array("hf_".utf8), strategy: .database), [])
     }
+}
+
+/// A flag busy-loop threads watch (to load the machine while a search runs).
+final class BusyFlag: Sendable {
+    let on = Atomic<Bool>(true)
 }

@@ -15,7 +15,7 @@ final class PolicyTests: XCTestCase {
         if let config { try folder.put(".moat.yaml", Array(config.utf8)) }
         var settings = DetectionSettings(baselineFile: baseline, failOn: failOn)
         settings.configSearchStart = folder.path
-        return try settings.scans(database: .cachedOnly, workers: 2).workTree([folder.path + under], respectIgnore: false, root: folder.path)
+        return try settings.scans(database: .cachedOnly, workers: 2).workTree([folder.path + under], respectIgnore: false)
     }
 
     func testAPathEntryAcceptsFixturesAndAnEntryThatMatchesNothingIsReported() throws {
@@ -96,6 +96,18 @@ final class PolicyTests: XCTestCase {
         XCTAssertEqual(try scan(config: "disable: [\"artifact.safe*\"]\n").findings.count, 0)
         let lowered = try scan(config: "thresholds: { model-block-elements: 20000 }\n")
         XCTAssertEqual(lowered.findings.first?.severity, .block)
+    }
+
+    func testDatasetsBlockFromTheConfiguredSize() throws {
+        // A 300 KB CSV: warns under the default 1 MiB, blocks when the team lowers the threshold.
+        try folder.put("ratings.csv", try fixtureBytes("positive/datasets/ratings.csv"))
+        let byDefault = try scan(config: nil)
+        XCTAssertEqual(byDefault.findings.map(\.severity), [.warn])
+        XCTAssertEqual(ExitPolicy().decide(byDefault), .pass)
+        let lowered = try scan(config: "thresholds: { dataset-block-bytes: 262144 }\n")
+        XCTAssertEqual(lowered.findings.map(\.severity), [.block])
+        XCTAssertEqual(ExitPolicy().decide(lowered), .blocked)
+        XCTAssertEqual(try scan(config: "disable: [dataset]\n").findings.count, 0)
     }
 
     func testConfigMistakesNameTheirLine() {

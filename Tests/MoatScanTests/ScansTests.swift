@@ -16,7 +16,7 @@ final class ScansTests: XCTestCase {
         try folder.put("pointer.safetensors", try fixtureBytes("negative/lfs/model.safetensors"))
         XCTAssertEqual(symlink("/nonexistent/target", folder.path + "/dangling"), 0)
         XCTAssertEqual(mkfifo(folder.path + "/pipe", 0o600), 0, "a FIFO would block a scan that opens it")
-        let result = try scans.workTree([folder.path], respectIgnore: false, root: folder.path)
+        let result = try scans.workTree([folder.path], respectIgnore: false)
         XCTAssertEqual(result.mode, .scan)
         XCTAssertEqual(result.filesScanned, 3)
         XCTAssertEqual(result.findings.map(\.format), ["safetensors"])
@@ -132,7 +132,7 @@ final class ConfigurationTests: XCTestCase {
 
     func testConfigRejectsUnknownKeysWithTheirLine() {
         XCTAssertThrowsError(try MoatConfig.parse("rules: []\nallowlist: [x]\n", path: ".moat.yaml")) { error in
-            XCTAssertEqual("\(error)", ".moat.yaml:2: unknown key 'allowlist' (known: rules, allow, baseline, fail-on, disable, thresholds)")
+            XCTAssertEqual("\(error)", ".moat.yaml:2: unknown key 'allowlist' (known: rules, allow, baseline, fail-on, disable, thresholds, lfs, max-file-size)")
         }
         XCTAssertThrowsError(try MoatConfig.parse("rules: 3\n", path: "c.yaml")) { error in
             XCTAssertTrue("\(error)".hasPrefix("c.yaml:1:"), "\(error)")

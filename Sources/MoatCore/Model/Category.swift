@@ -9,6 +9,8 @@ public enum Category: String, Sendable, CaseIterable, Codable {
     case modelAsset = "model-asset"
     case secret = "secret"
     case sensitiveConfig = "sensitive-config"
+    /// A file the team's storage policy forbids as it is (`lfs: required`, `max-file-size`), whatever it holds.
+    case policy
 }
 
 /// How a finding affects the exit code. `block` fails a hook or CI gate; `warn` and `info` are reported.

@@ -39,6 +39,9 @@ public struct Detection: Sendable {
     /// Whether the content may hold strings worth searching for secrets: false for headerless
     /// numeric dumps, whose "strings" are only chance runs of printable bytes.
     public var hasStrings: Bool
+    /// Whether the content is text (a JSONL or CSV dataset): searched for secrets whole, as text,
+    /// with lines and columns, like any text file.
+    public var isText = false
 
     public init(format: String, category: Category, label: String, summary: ArtifactSummary = ArtifactSummary(), problems: [String] = [],
                 hasStrings: Bool = true) {

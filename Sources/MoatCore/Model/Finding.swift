@@ -22,6 +22,12 @@ public struct Finding: Sendable {
     public var line: Int?
     /// 1-based column (in bytes) for text findings.
     public var column: Int?
+    /// For secrets: the value's byte offset in the file or blob (the only location a secret in a
+    /// binary container has).
+    public var offset: Int?
+    /// History scans: every place the same secret value was found by the same rule (this one
+    /// first), when there are several; one finding then stands for all of them.
+    public var occurrences: [Occurrence] = []
     /// For secrets: the redacted value and why it matched.
     public var secret: SecretEvidence?
     public var summary: ArtifactSummary
@@ -81,6 +87,24 @@ extension ArtifactSummary {
     }
 }
 
+/// One place a secret was found (`Finding.occurrences`).
+public struct Occurrence: Sendable, Equatable {
+    public var path: PathBytes
+    public var commit: String?
+    public var blob: String?
+    public var line: Int?
+    /// Author time of the commit that introduced the blob, when known.
+    public var time: Int64?
+
+    public init(path: PathBytes, commit: String?, blob: String?, line: Int?, time: Int64?) {
+        self.path = path
+        self.commit = commit
+        self.blob = blob
+        self.line = line
+        self.time = time
+    }
+}
+
 /// Where a blob lives in history: who introduced it, where, and whether it is still there.
 public struct Provenance: Sendable, Equatable {
     /// Author of the first commit that introduced the blob.
@@ -93,6 +117,8 @@ public struct Provenance: Sendable, Equatable {
     public var commits: Int
     /// Whether the blob is in HEAD's tree.
     public var inHead: Bool
+    /// The introducing commit's position in the walk (oldest first), when known.
+    public var order: Int?
 
     public init(author: String, time: Int64, paths: Int, commits: Int, inHead: Bool) {
         self.author = author

@@ -43,6 +43,9 @@ public struct ScanResult: Sendable {
     public var shallowBoundary: [String] = []
     /// Non-fatal problems (unreadable files, broken symlinks), one line each.
     public var warnings: [String] = []
+    /// Secret rules that could not search all of an input (work budget, PCRE2 match limit): their
+    /// matches past `offset` may be missing. Reported (a warning each and in JSON), never silent.
+    public var rulesStopped: [RuleStop] = []
     /// Inputs not scanned, by reason.
     public var skipped: [SkipReason: Int] = [:]
     /// Findings the user accepted (allowlist, baseline, inline `moat:allow`), each with its

@@ -41,7 +41,7 @@ public struct FindingPolicy: Sendable {
                 kept.append(f)
             }
         }
-        result.findings = kept
+        result.findings = StoragePolicy.droppingCoveredLargeFiles(kept)
         result.failOn = failOn
         guard reportUnused else { return }
         result.unusedAllowEntries = allowlist.entries.indices.filter { !used.contains($0) }.map {

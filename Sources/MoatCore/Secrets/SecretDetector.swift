@@ -56,6 +56,27 @@ public final class SecretDetector: @unchecked Sendable {
     /// rule tests turn it off to see every rule fire.
     public func findings(in input: SniffInput, kind: ContentKind,
                          deduplicate: Bool = true) -> [Finding] {
+        examine(input, kind: kind, deduplicate: deduplicate).findings
+    }
+
+    /// The findings in `input` and the rules that could not search all of it.
+    public func examine(_ input: SniffInput, kind: ContentKind,
+                        deduplicate: Bool = true) -> (findings: [Finding], stops: [RuleStop]) {
+        let (findings, stops, _) = examineWithValues(input, kind: kind, deduplicate: deduplicate)
+        return (findings, stops)
+    }
+
+    /// `examine`, plus the raw values of the secrets found, so the caller can redact them from
+    /// whatever else it prints about the same content (an artifact's metadata).
+    func examineWithValues(_ input: SniffInput, kind: ContentKind,
+                           deduplicate: Bool = true) -> (findings: [Finding], stops: [RuleStop], values: [[UInt8]]) {
+        var stops: [RuleStop] = []
+        var values: [[UInt8]] = []
+        func note(_ incomplete: [SecretMatcher.Incomplete], base: Int) {
+            for i in incomplete where !stops.contains(where: { $0.rule == rules[i.rule].findingRuleID }) {
+                stops.append(RuleStop(path: input.path, rule: rules[i.rule].findingRuleID, reason: i.reason.rawValue, offset: base + i.offset))
+            }
+        }
         let pick: ([RawMatch], UnsafeRawBufferPointer) -> [RawMatch] = deduplicate ? { self.deduplicated($0, in: $1) } : { m, _ in m }
         let config = configFindings(in: input, kind: kind)
         var out: [Finding] = []
@@ -66,8 +87,10 @@ public final class SecretDetector: @unchecked Sendable {
             guard let bytes = input.prefix(min(input.size, SecretDetector.textLimit)) else { break }
             bytes.withUnsafeBytes { buf in
                 var locator = TextLocator(buf)
-                for m in pick(matcher.matches(in: buf), buf) {
-                    if let f = finding(m, in: buf, base: 0, input: input, format: "text", locator: &locator) { out.append(f) }
+                let search = matcher.search(buf)
+                note(search.incomplete, base: 0)
+                for m in pick(search.matches, buf) {
+                    if let f = finding(m, in: buf, base: 0, input: input, format: "text", locator: &locator) { out.append(f); values.append(Array(buf[m.secret])) }
                 }
             }
         case .binary(let format):
@@ -76,8 +99,13 @@ public final class SecretDetector: @unchecked Sendable {
                 PrintableRuns.find(in: buf, minimum: 16) { run in
                     let slice = UnsafeRawBufferPointer(rebasing: buf[run])
                     var locator = TextLocator(slice)
-                    for m in pick(matcher.matches(in: slice), slice) {
-                        if let f = finding(m, in: slice, base: run.lowerBound, input: input, format: format ?? "binary", locator: &locator) { out.append(f) }
+                    let search = matcher.search(slice)
+                    note(search.incomplete, base: run.lowerBound)
+                    for m in pick(search.matches, slice) {
+                        if let f = finding(m, in: slice, base: run.lowerBound, input: input, format: format ?? "binary", locator: &locator) {
+                            out.append(f)
+                            values.append(Array(slice[m.secret]))
+                        }
                     }
                 }
             }
@@ -85,7 +113,7 @@ public final class SecretDetector: @unchecked Sendable {
         // A config file's content match on a line a provider rule already reported is the same
         // value found twice: keep the provider's finding, which says what the value is.
         let reported = Set(out.compactMap(\.line))
-        return config.filter { !deduplicate || $0.line == nil || !reported.contains($0.line!) } + out
+        return (config.filter { !deduplicate || $0.line == nil || !reported.contains($0.line!) } + out, stops, values)
     }
 
     /// Where several rules matched: a generic rule's match that overlaps a provider rule's is
@@ -126,6 +154,7 @@ public final class SecretDetector: @unchecked Sendable {
             secret: SecretEvidence(preview: preview, value: showSecrets ? String(decoding: value, as: UTF8.self) : nil, entropy: entropy, why: why),
             summary: ArtifactSummary(), label: rule.name, message: "\(rule.name): \(preview)\(where_)",
             fingerprint: Fingerprint.secret(rule: rule.findingRuleID, value: value))
+        f.offset = base + m.secret.lowerBound
         f.suppression = suppression(path: input.path, ruleIDs: [rule.findingRuleID, rule.id], value: value,
                                     text: inText ? buf : nil, offset: m.secret.lowerBound)
         return f

@@ -32,6 +32,16 @@ public enum Redaction {
         return printable(head) + "…" + printable(tail) + " (\(n) chars)"
     }
 
+    /// `text` with every occurrence of each of `values` replaced by its preview.
+    public static func redact(_ text: String, _ values: [[UInt8]]) -> String {
+        var out = text
+        for v in values where !v.isEmpty {
+            let needle = String(decoding: v, as: UTF8.self)
+            if out.contains(needle) { out = out.replacingOccurrences(of: needle, with: preview(v[...])) }
+        }
+        return out
+    }
+
     static func printable(_ s: String) -> String {
         String(s.unicodeScalars.map { $0.value >= 0x20 && $0.value < 0x7F ? Character($0) : "?" })
     }

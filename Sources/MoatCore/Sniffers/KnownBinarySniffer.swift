@@ -47,6 +47,7 @@ public struct KnownBinarySniffer: Sniffer {
         ("WOFF font", ascii("wOF2"), 0, KnownBinarySniffer.woffLength),
         ("zip archive", [0x50, 0x4B, 0x03, 0x04], 0, nil),
         ("tar archive", ascii("ustar"), 257, nil),
+        ("Python bytecode", [0x0D, 0x0A], 2, KnownBinarySniffer.pythonBytecode),
     ]
 
     public func sniff(_ input: SniffInput) -> SniffResult {
@@ -62,6 +63,17 @@ public struct KnownBinarySniffer: Sniffer {
     static func portableExecutable(_ i: SniffInput) -> Bool {
         guard let lfanew = i.head.u32le(0x3C), lfanew >= 0x40 else { return false }
         return i.head.has([0x50, 0x45, 0, 0], at: Int(lfanew))
+    }
+
+    /// A `.pyc` of Python 3 (`importlib` header, PEP 552): a magic number 3000-3999 then `\r\n`, and
+    /// a marshalled code object (`c`, with or without the ref flag) after the 16-byte header of 3.7+
+    /// (flags 0, 1 or 3) or the 12-byte one of 3.3-3.6. Its marshalled constants look like token ids.
+    static func pythonBytecode(_ i: SniffInput) -> Bool {
+        let h = i.head
+        guard let magic = h.u16le(0), (3000..<4000).contains(magic), h.count > 16 else { return false }
+        let isCode: (Int) -> Bool = { h[$0] & 0x7F == 0x63 }
+        if let flags = h.u32le(4), [0, 1, 3].contains(flags), isCode(16) { return true }
+        return isCode(12)
     }
 
     /// ID3v2: major version 2-4, revision below 0xFF, and a synchsafe size (high bits clear).

@@ -38,6 +38,15 @@ public struct NumpySniffer: Sniffer {
             }
         }
         if !header.isFloat {
+            if let labels = NumpySniffer.labels(header, head: input.head) {
+                var ls = ArtifactSummary()
+                ls.addDtype(header.dtypeName)
+                ls.addNote(DatasetFacts.count(header.elements, "label") + ", " + DatasetFacts.count(labels, "class", "classes"))
+                ls.addDetail("shape", s.details.first?.1 ?? "")
+                ls.addDetail("classes", String(labels))
+                ls.addDetail("records", String(header.elements))
+                return .found(Detection(format: id, category: .dataset, label: "NumPy label array", summary: ls, problems: d.problems))
+            }
             // Integer/bool/text arrays are token shards, labels or fixtures: a dataset when big, else nothing.
             guard (header.dataBytes ?? input.size) >= 1 << 20 else { return .benign(.known("small non-float NumPy array")) }
             d.category = .dataset
@@ -45,6 +54,32 @@ public struct NumpySniffer: Sniffer {
         }
         return .found(d)
     }
+
+    /// Class labels: a vector (or one column) of at least `minLabels` integers, every value read
+    /// from the head in `0..<maxClasses`, at least two classes and each seen 4 times on average.
+    /// Returns the class count (largest label + 1). Token ids, indices and counters are not labels.
+    static func labels(_ h: Header, head: [UInt8]) -> Int? {
+        guard h.shape.count == 1 || (h.shape.count == 2 && h.shape[1] == 1), h.elements >= minLabels,
+              let width = h.itemSize, [1, 2, 4, 8].contains(width), h.dtypeName.hasPrefix("int") || h.dtypeName.hasPrefix("uint"),
+              !h.descr.hasPrefix(">") else { return nil }
+        let n = min(h.elements, (head.count - h.dataOffset) / width)
+        guard n >= minLabels else { return nil }
+        var maxLabel: UInt64 = 0
+        var seen = Set<UInt64>()
+        for k in 0..<n {
+            var v: UInt64 = 0
+            for j in 0..<width { v |= UInt64(head[h.dataOffset + k * width + j]) << (8 * UInt64(j)) }
+            guard v < UInt64(maxClasses) else { return nil }  // negative values are huge here
+            maxLabel = max(maxLabel, v)
+            seen.insert(v)
+        }
+        let classes = Int(maxLabel) + 1
+        guard seen.count >= 2, h.elements / 4 >= classes else { return nil }
+        return classes
+    }
+
+    static let minLabels = 100
+    static let maxClasses = 1_000
 
     /// Parses the header at the start of `b`; nil unless it is a well-formed `.npy` header.
     static func parseHeader(_ b: [UInt8]) -> Header? {

@@ -32,6 +32,9 @@ public struct HistoryBlob: Hashable, Sendable {
     public let inHead: Bool
     /// false only for dangling blobs added by `.allRefs(includeUnreachable: true)`.
     public let reachable: Bool
+    /// `firstCommit`'s position in the walk (parents before children, oldest first); nil without
+    /// a commit. Orders places by introduction when commit times tie.
+    public var commitOrder: Int?
 
     public init(id: ObjectID, size: Int, path: PathBytes, firstCommit: ObjectID?, author: String?, authorEmail: String?,
                 time: Int64?, pathCount: Int, commitCount: Int, inHead: Bool, reachable: Bool) {

@@ -389,6 +389,7 @@ final class HistoryWalk {
                 author: author?.name, authorEmail: author?.email, time: author?.time,
                 pathCount: Int(r.pathCount), commitCount: Int(r.commitCount),
                 inHead: headBlobs.contains(key), reachable: r.commit != Self.unreachable))
+            if r.commit >= 0 { out[out.count - 1].commitOrder = Int(r.commit) }
             if r.commit == Self.unreachable { stats.unreachableBlobs += 1 }
         }
         stats.blobs = out.count

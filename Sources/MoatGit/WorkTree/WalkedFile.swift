@@ -2,8 +2,8 @@ import MoatBytes
 
 /// A regular file found by `WorkTreeWalker`.
 public struct WalkedFile: Hashable, Sendable {
-    /// The path to show: the argument as the user typed it, joined with the names below it
-    /// (`models/x.bin` for the argument `models`).
+    /// The path to show: the argument as shown (`WorkTreeWalker.walk(_:shownAs:_:)`), joined with
+    /// the names below it (`models/x.bin` for the argument `models`).
     public let path: PathBytes
     /// An absolute path to open the file with.
     public let absolutePath: PathBytes

@@ -12,7 +12,8 @@ import MoatBytes
 ///   `skippedSymlinks`, and a broken one is reported as a problem.
 /// - Entries named `.git` are never entered or listed.
 /// - Inside a git work tree, paths git ignores are skipped unless `respectIgnore` is false; an
-///   ignored directory is skipped whole, without being read. A path given explicitly is walked
+///   ignored directory is skipped whole, without being read. Files git tracks although ignored
+///   (`git add -f`) are walked: they are in every commit. A path given explicitly is walked
 ///   even when it is ignored itself (the rules then do not apply below it). Outside any work tree
 ///   there are no ignore rules.
 /// - Deep trees are walked with an explicit stack, not recursion.
@@ -37,12 +38,14 @@ public final class WorkTreeWalker {
     }
 
     /// Calls `visit` for every regular file at or under `argument` (a path as the user typed it,
-    /// relative to the current directory or absolute).
-    public func walk(_ argument: PathBytes, _ visit: (WalkedFile) throws -> Void) rethrows {
+    /// relative to the current directory or absolute). Files are shown under `shownAs` (the
+    /// argument relative to the scan's root, `ScanRoot`), or else under the argument as typed.
+    public func walk(_ argument: PathBytes, shownAs: PathBytes? = nil, _ visit: (WalkedFile) throws -> Void) rethrows {
         let absolute = argument.absolute
-        guard let root = examine(shown: argument, absolute: absolute, repoPath: nil, rules: nil, explicit: true) else { return }
+        let shown = shownAs ?? argument
+        guard let root = examine(shown: shown, absolute: absolute, repoPath: nil, rules: nil, explicit: true) else { return }
         if !root.isDirectory {
-            try visit(WalkedFile(path: argument, absolutePath: absolute, size: root.size))
+            try visit(WalkedFile(path: shown, absolutePath: absolute, size: root.size))
             return
         }
         let rules = respectIgnore ? ignoreRules(for: root) : nil
@@ -94,7 +97,10 @@ public final class WorkTreeWalker {
             if stat(absolute.cString, &target) != 0 { onProblem(.brokenSymlink(shown)) }
             return nil
         case S_IFREG, S_IFDIR:
-            if !explicit, let rules, let repoPath, rules.isIgnored(repoPath) {
+            // A file git tracks is the repository's content even when .gitignore matches it
+            // (`git add -f`): it is walked, and so is an ignored folder holding one.
+            if !explicit, let rules, let repoPath, rules.isIgnored(repoPath),
+               !rules.isTracked(repoPath, orHoldsTracked: info.st_mode & S_IFMT == S_IFDIR) {
                 ignoredEntries += 1
                 return nil
             }

@@ -48,7 +48,7 @@ public struct DetectionSettings: Sendable {
 
     func scanner(database: Database, config: MoatConfig) throws(ScanError) -> ContentScanner {
         let artifacts = ArtifactDetector(policy: config.severity)
-        guard secrets else { return ContentScanner(artifacts: artifacts, secrets: nil) }
+        guard secrets else { return ContentScanner(artifacts: artifacts, secrets: nil, storage: config.storage) }
         let rules = try RuleSet.load(adding: config.ruleFiles + ruleFiles)
         let cache = DatabaseCache.standard
         let policy: SecretMatcher.DatabasePolicy
@@ -57,7 +57,8 @@ public struct DetectionSettings: Sendable {
         case .cachedOnly: policy = cache.map { .cachedOnly($0) } ?? .none
         }
         return ContentScanner(artifacts: artifacts, secrets: SecretDetector(rules: rules.secretRules, configRules: rules.configRules, database: policy,
-                                                                            showSecrets: showSecrets, allowlist: Allowlist(config.allow)))
+                                                                            showSecrets: showSecrets, allowlist: Allowlist(config.allow)),
+                              storage: config.storage)
     }
 
     /// The policy the findings go through.

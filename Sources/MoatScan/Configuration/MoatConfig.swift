@@ -18,6 +18,8 @@ import Yams
 ///   - { path: "tests/fixtures/**", reason: "test data" }
 ///   - { rule: "secret.*", value-regex: "^sk-test-", reason: "test-mode keys" }
 /// baseline: .moat-baseline.json
+/// lfs: { required: ["models/**", "*.safetensors"] }   # files there must be Git LFS pointers
+/// max-file-size: 5MB                                 # any larger file is a finding
 /// ```
 public struct MoatConfig: Sendable {
     public static let defaultName = ".moat.yaml"
@@ -32,15 +34,19 @@ public struct MoatConfig: Sendable {
     public var failOn: Severity?
     public var disable: [String] = []
     public var severity = SeverityPolicy()
+    /// `lfs: required` and `max-file-size`.
+    public var storage = StoragePolicy()
 
     public init(path: String? = nil, ruleFiles: [String] = []) {
         self.path = path
         self.ruleFiles = ruleFiles
     }
 
-    static let keys = ["rules", "allow", "baseline", "fail-on", "disable", "thresholds"]
+    static let keys = ["rules", "allow", "baseline", "fail-on", "disable", "thresholds", "lfs", "max-file-size"]
+    static let lfsKeys = ["required"]
     static let allowKeys = ["path", "rule", "value", "value-regex", "reason"]
-    static let thresholdKeys = ["model-block-elements", "model-warn-elements", "dump-block-elements", "dump-warn-elements", "dataset-warn-bytes"]
+    static let thresholdKeys = ["model-block-elements", "model-warn-elements", "dump-block-elements", "dump-warn-elements", "dataset-warn-bytes",
+                                "dataset-block-bytes"]
 
     /// Sets the threshold `name` (one of `thresholdKeys`).
     static func set(_ name: String, _ n: Int, in policy: inout SeverityPolicy) {
@@ -49,6 +55,7 @@ public struct MoatConfig: Sendable {
         case "model-warn-elements": policy.modelWarnElements = n
         case "dump-block-elements": policy.dumpBlockElements = n
         case "dump-warn-elements": policy.dumpWarnElements = n
+        case "dataset-block-bytes": policy.datasetBlockBytes = n
         default: policy.datasetWarnBytes = n
         }
     }
@@ -126,6 +133,26 @@ public struct MoatConfig: Sendable {
                     guard let n = v.int, n >= 0 else { throw fail(v, "`\(name)` must be a whole number >= 0") }
                     set(name, n, in: &config.severity)
                 }
+            case "lfs":
+                guard let m = value.mapping else { throw fail(value, "`lfs` must be a mapping ({required: [\"models/**\"]})") }
+                for (k, v) in m {
+                    guard k.string == "required" else {
+                        throw fail(k, "unknown key '\(k.string ?? "?")' in `lfs` (known: \(lfsKeys.joined(separator: ", ")))")
+                    }
+                    guard let list = v.sequence, list.allSatisfy({ $0.scalar != nil }) else {
+                        throw fail(v, "`lfs.required` must be a list of path globs")
+                    }
+                    for item in list {
+                        let glob = item.string ?? ""
+                        if let problem = globProblem(glob) { throw fail(item, "bad lfs.required glob '\(glob)': \(problem)") }
+                        config.storage.lfsRequired.append(PathPattern(glob))
+                    }
+                }
+            case "max-file-size":
+                guard value.scalar != nil, let text = value.string, let bytes = ByteSize.parse(text) else {
+                    throw fail(value, "`max-file-size` must be a size above 0 such as 500KB, 5MB, 1.5GiB or a number of bytes")
+                }
+                config.storage.maxFileSize = bytes
             case "allow":
                 guard let list = value.sequence else { throw fail(value, "`allow` must be a list of entries ({path: ..., reason: ...})") }
                 for entry in list { config.allow.append(try allowEntry(entry, path: path, fail: fail)) }

@@ -6,7 +6,8 @@ import MoatGit
 public enum HistoryInputs {
     /// The blobs of `history`, with the walk's counters (commits, missing objects, skipped
     /// submodules and symlinks) recorded in `result`.
-    public static func collect(_ history: HistorySource, into result: inout ScanResult) -> InputBatch {
+    /// `verify`: hash every blob whole and compare with its id (`--verify-objects`).
+    public static func collect(_ history: HistorySource, verify: Bool = false, into result: inout ScanResult) -> InputBatch {
         result.commitsWalked = history.stats.commits
         result.missingObjects += history.stats.missingObjects
         result.skip(.submodules, count: history.stats.skippedGitlinks)
@@ -18,7 +19,7 @@ public enum HistoryInputs {
         for ref in history.brokenRefs { result.warnings.append("ignoring broken ref \(ref): it holds no object id, so the history it pointed to was not scanned from it") }
         if history.stats.shallow { result.shallowBoundary = shallowCommits(gitDir: history.repository.gitDir) }
         let inputs = history.blobs.map { ScanInput(path: $0.path, size: $0.size, origin: .history($0)) }
-        return InputBatch(inputs: inputs, reader: HistoryReader(history: history))
+        return InputBatch(inputs: inputs, reader: HistoryReader(history: history, verify: verify))
     }
 }
 
@@ -37,13 +38,16 @@ extension HistoryInputs {
 /// order (`HistorySource.readBlobs`).
 struct HistoryReader: InputReader {
     let history: HistorySource
+    /// Hash each blob whole before it is scanned (`--verify-objects`).
+    var verify = false
 
     func read(_ inputs: [ScanInput], workers: Int, deliver: @escaping @Sendable (Int, ReadOutcome) -> Void) throws(ScanError) {
         let blobs = history.blobs
+        let verify = self.verify
         do {
             try history.readBlobs(gitDir: history.repository.gitDir, workers: workers, policy: .history) { i, source, error in
                 if let source {
-                    deliver(i, .source(source))
+                    deliver(i, .source(verify ? BlobVerification.verified(source, id: blobs[i].id) : source))
                 } else {
                     deliver(i, .failed("\(blobs[i].path): skipped: \(error.map { "\($0)" } ?? "cannot read blob \(blobs[i].id)")"))
                 }

@@ -20,7 +20,7 @@ struct ScanCommand: ParsableCommand {
 
     func run() throws {
         let scans = try detection.scans(database: .cachedOrCompiled, configSearchStart: paths.first ?? ".")
-        let result = try scans.workTree(paths, respectIgnore: !noIgnore, root: Terminal.currentDirectory())
+        let result = try scans.workTree(paths, respectIgnore: !noIgnore)
         try output.finish(result, policy: ExitPolicy())
     }
 }

@@ -83,13 +83,6 @@ enum Terminal {
         return String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
-    /// The current directory.
-    static func currentDirectory() -> String {
-        var buf = [CChar](repeating: 0, count: 4096)
-        guard getcwd(&buf, buf.count) != nil else { return "." }
-        return String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
-
     /// `git -C DIR`: changes directory or fails with git's wording.
     static func changeDirectory(_ dir: String) throws(MoatError) {
         guard chdir(dir) == 0 else { throw MoatError("cannot change to '\(dir)': \(String(cString: strerror(errno)))") }
