@@ -75,7 +75,7 @@ let package = Package(
         .testTarget(name: "MoatGitTests", dependencies: ["MoatGit", "MoatBytes"]),
         .testTarget(name: "MoatReportTests", dependencies: ["MoatReport", "MoatCore"]),
         .testTarget(name: "MoatScanTests", dependencies: ["MoatScan", "MoatCore", "MoatGit", "MoatBytes"]),
-        .testTarget(name: "MoatCLITests", dependencies: ["moat", "MoatCore"]),
+        .testTarget(name: "MoatCLITests", dependencies: ["moat", "MoatCore", "Yams"]),
         .testTarget(name: "MoatBytesTests", dependencies: ["MoatBytes"]),
         .testTarget(name: "MoatRuleSchemaTests", dependencies: ["MoatRuleSchema", "Yams"]),
     ],

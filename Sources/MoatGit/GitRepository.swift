@@ -18,6 +18,13 @@ public final class GitRepository {
     /// only if something asks for libgit2's index (`index()`).
     private(set) var indexFileOverride: PathBytes?
     private var indexOverrideApplied = false
+    /// Object directories besides the repository's own that git named in the environment
+    /// (`GIT_OBJECT_DIRECTORY`, `GIT_ALTERNATE_OBJECT_DIRECTORIES`; see `ObjectDirectories`): in a
+    /// pre-receive hook, the quarantine holding the pushed objects. moat's own readers (packs,
+    /// loose objects) and the handles of other threads (`HistorySource.readBlobs`) search them too.
+    public private(set) var extraObjectDirectories: [PathBytes] = []
+    /// Whether libgit2 already searches `extraObjectDirectories` (opened from the environment).
+    private var odbHasExtraDirectories = false
 
     private init(_ pointer: OpaquePointer) { self.pointer = pointer }
 
@@ -41,12 +48,17 @@ public final class GitRepository {
     }
 
     /// `open(at:fromEnvironment:)` for a path that may not be UTF-8.
-    static func open(at start: PathBytes, fromEnvironment: Bool) throws(GitError) -> GitRepository {
+    ///
+    /// `objectDirectories` are searched for objects too (a handle for another thread of a scan
+    /// that was opened from the environment: reopening from the environment would change the process
+    /// environment while other threads read it).
+    static func open(at start: PathBytes, fromEnvironment: Bool, objectDirectories: [PathBytes] = []) throws(GitError) -> GitRepository {
         GitLibrary.initialize()
         var raw: OpaquePointer?
         var rc: Int32
         var failure: GitError?
         var overrideIndex: PathBytes?
+        var extraDirectories = objectDirectories
         if fromEnvironment {
             // libgit2 1.5 refuses GIT_WORK_TREE under OPEN_FROM_ENV ("unimplemented"): hide it for the
             // call and apply it afterwards. The environment is restored before returning.
@@ -60,6 +72,7 @@ public final class GitRepository {
             if let workTree { setenv("GIT_WORK_TREE", workTree.cString, 1) }
             if let indexFile { setenv("GIT_INDEX_FILE", indexFile.cString, 1) }
             overrideIndex = indexFile.map { $0.absolute }
+            extraDirectories = ObjectDirectories.fromEnvironment()
             if rc == 0, let raw, let workTree {
                 rc = git_repository_set_workdir(raw, workTree.cString, 0)
                 if rc < 0 { failure = GitError.last(rc, "cannot use GIT_WORK_TREE '\(workTree)'"); git_repository_free(raw) }
@@ -85,6 +98,8 @@ public final class GitRepository {
         }
         let repository = GitRepository(raw!)
         repository.indexFileOverride = overrideIndex
+        repository.extraObjectDirectories = extraDirectories
+        repository.odbHasExtraDirectories = fromEnvironment
         _ = try? repository.odb()  // before any object is read
         return repository
     }
@@ -143,10 +158,21 @@ public final class GitRepository {
         var buf = git_buf()
         defer { git_buf_dispose(&buf) }
         if git_repository_item_path(&buf, pointer, GIT_REPOSITORY_ITEM_OBJECTS) == 0, let p = buf.ptr {
-            let store = PackStore(objectsDirectory: PathBytes(cString: p).withoutTrailingSlash)
+            let own = PathBytes(cString: p).withoutTrailingSlash
+            let others = ObjectDirectories.excluding(own, from: extraObjectDirectories)
+            if !odbHasExtraDirectories {
+                for dir in others {
+                    // One that cannot be added leaves its objects missing, and they are counted.
+                    _ = git_odb_add_disk_alternate(odb, dir.cString)
+                }
+            }
+            let store = PackStore(objectDirectories: ObjectDirectories.merge(others, withOwn: own))
             cachedPackStore = store
             if !store.damaged.isEmpty { DamagedPackGuard.install(on: odb!, packs: store.damaged) }
             _ = LooseObjectBackend.install(on: odb!, objectsDirectory: p)
+            for dir in others {
+                _ = dir.cString.withUnsafeBufferPointer { LooseObjectBackend.install(on: odb!, objectsDirectory: $0.baseAddress!) }
+            }
         }
         cachedOdb = odb
         return odb!

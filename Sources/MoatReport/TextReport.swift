@@ -25,7 +25,7 @@ public struct TextReport: Report {
                 if let value = e.value { out += "      value: \(DisplayText.escape(value))\n" }
                 out += "      \(paint("why: " + DisplayText.escape(e.why), "2"))\n"
             }
-            if let p = f.provenance { out += "      \(provenanceLine(f, p))\n" }
+            if let p = f.provenance { out += "      \(provenanceLine(f, p, pushed: r.pushed))\n" }
             if f.occurrences.count > 1 {
                 let commits = Set(f.occurrences.compactMap(\.commit)).count, paths = Set(f.occurrences.map(\.path)).count
                 out += "      the same value in \(f.occurrences.count) places (\(commits) \(commits == 1 ? "commit" : "commits"), \(paths) \(paths == 1 ? "path" : "paths")); first shown\n"
@@ -52,18 +52,25 @@ public struct TextReport: Report {
         }
         let blocking = findings.filter { $0.severity == .block }
         let blockingArtifacts = blocking.filter { $0.kind == .artifact }
-        if !blockingArtifacts.isEmpty { out += fixAdvice(mode: r.mode, paths: blockingArtifacts.map(\.path.description)) }
+        if !blockingArtifacts.isEmpty {
+            let paths = blockingArtifacts.map(\.path.description)
+            out += r.pushed ? pushAdvice(paths: paths) : fixAdvice(mode: r.mode, paths: paths)
+        }
         let blockingSecrets = blocking.filter { $0.kind == .secret }
         if !blockingSecrets.isEmpty { out += secretAdvice(mode: r.mode, valuesShown: blockingSecrets.allSatisfy { $0.secret?.value != nil }) }
         return out
     }
 
     /// "added in 3f2a9c1 by Ada on 2026-03-02 · also at 2 other paths · deleted since (not at HEAD)"
-    func provenanceLine(_ f: Finding, _ p: Provenance) -> String {
+    func provenanceLine(_ f: Finding, _ p: Provenance, pushed: Bool = false) -> String {
         var parts = ["added in \(f.commit.map { String($0.prefix(10)) } ?? "?") by \(DisplayText.escape(p.author)) on \(DateFormatting.day(p.time))"]
         if p.paths > 1 { parts.append("also at \(p.paths - 1) other \(p.paths == 2 ? "path" : "paths")") }
         if p.commits > 1 { parts.append("in \(p.commits) commits") }
-        parts.append(p.inHead ? "still at HEAD" : paint("deleted since (not at HEAD), but still in every clone", "33"))
+        if pushed {
+            parts.append(p.inHead ? "at the pushed tip" : paint("deleted in a later commit, but still in the pushed commits", "33"))
+        } else {
+            parts.append(p.inHead ? "still at HEAD" : paint("deleted since (not at HEAD), but still in every clone", "33"))
+        }
         return parts.joined(separator: " · ")
     }
 
@@ -101,6 +108,16 @@ public struct TextReport: Report {
         out += "  echo \(sample) >> .gitignore   # keep it out of git\n"
         out += "  git lfs track \(sample)         # or store it with Git LFS instead\n"
         if mode == .staged { out += "Commit anyway (not recommended): git commit --no-verify\n" }
+        return out
+    }
+
+    /// For a push that was stopped: its commits are still only the pusher's to rewrite.
+    func pushAdvice(paths: [String]) -> String {
+        let sample = paths.count == 1 ? shellQuote(paths[0]) : "<path>"
+        var out = "\nTo fix (the push was stopped; nothing was published):\n"
+        out += "  The pushed commits carry the file: deleting it in a new commit does not remove it.\n"
+        out += "  git rebase -i <the remote branch>   # edit the commits that add \(sample), then push again\n"
+        out += "  echo \(sample) >> .gitignore   # keep it out of git, or: git lfs track \(sample)\n"
         return out
     }
 

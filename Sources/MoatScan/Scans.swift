@@ -81,6 +81,10 @@ public struct Scans: Sendable {
             throw ScanError(error.description)
         }
         var result = ScanResult(mode: .history, root: history.repository.reportRoot.description)
+        switch request.selection {
+        case .prePush, .preReceive: result.pushed = true
+        case .allRefs, .revisions: break
+        }
         let batch = HistoryInputs.collect(history, verify: request.verifyObjects, into: &result)
         let totalBytes = batch.inputs.reduce(0) { $0.addingReportingOverflow($1.size).overflow ? Int.max : $0 + $1.size }
         try runner.run(batch, into: &result, progress: progress?(batch.inputs.count, totalBytes))

@@ -616,4 +616,58 @@ final class HistorySourceTests: XCTestCase {
         XCTAssertGreaterThan(history.stats.treesPreloaded, 0, "1,100 commits: preloaded automatically")
         XCTAssertEqual(steps, ["trees 1100", "walk 0/1100", "walk 1024/1100"])
     }
+
+    // MARK: pre-receive
+
+    func testPreReceiveLinesParse() throws {
+        let a = String(repeating: "a", count: 40), b = String(repeating: "b", count: 40)
+        let lines = try PreReceiveLine.parse("\(zeros) \(a) refs/heads/new\n\n\(a) \(b) refs/heads/main\r\n\(b) \(zeros) refs/tags/old\n")
+        XCTAssertEqual(lines.map(\.ref), ["refs/heads/new", "refs/heads/main", "refs/tags/old"])
+        XCTAssertEqual(lines.map(\.isCreation), [true, false, false])
+        XCTAssertEqual(lines.map(\.isDeletion), [false, false, true])
+        XCTAssertThrowsError(try PreReceiveLine.parse("\(a) refs/heads/main\n")) {
+            XCTAssertEqual("\($0)", "pre-receive input, line 1: expected '<old sha> <new sha> <ref>', got 2 fields: '\(a) refs/heads/main'")
+        }
+        XCTAssertThrowsError(try PreReceiveLine.parse("\(a) xyz refs/heads/main\n")) {
+            XCTAssertEqual("\($0)", "pre-receive input, line 1: new sha 'xyz' is not a 40-digit object id")
+        }
+        XCTAssertEqual(try PreReceiveLine.parse(""), [])
+    }
+
+    /// What a receiving repository gets: the new commits minus everything any of its refs reaches.
+    func testPreReceiveScansOnlyWhatNoRefReaches() throws {
+        let scratch = try Scratch()
+        let repo = try HistoryRepo(scratch)
+        let base = try repo.commit("base", ["a.txt": "a\n"])
+        try repo.git(["checkout", "-q", "-b", "feature"])
+        try repo.commit("feature", ["b.txt": "b\n"])
+        try repo.git(["checkout", "-q", "main"])
+        // The incoming commit, made on a detached HEAD so no ref reaches it (as in a quarantine).
+        try repo.git(["checkout", "-q", "--detach"])
+        let incoming = try repo.commit("incoming", ["c.txt": "c\n", "copy-of-b.txt": "b\n"])
+        try repo.git(["checkout", "-q", "main"])
+
+        let update = PreReceiveLine(oldID: try XCTUnwrap(ObjectID(hex: base)), newID: try XCTUnwrap(ObjectID(hex: incoming)), ref: "refs/heads/main")
+        let source = try repo.history(.preReceive(lines: [update]))
+        XCTAssertEqual(source.blobs.map(\.id.hex), [try repo.blobID("c\n")], "b.txt is at the tip of feature: already on the server")
+        XCTAssertEqual(source.stats.commits, 1)
+        XCTAssertEqual(source.blobs.first?.inHead, true, "at the pushed tip")
+
+        let zero = try XCTUnwrap(ObjectID(hex: zeros))
+        let deletion = PreReceiveLine(oldID: try XCTUnwrap(ObjectID(hex: base)), newID: zero, ref: "refs/heads/feature")
+        XCTAssertEqual(try repo.history(.preReceive(lines: [deletion])).blobs.count, 0)
+        let knownBranch = PreReceiveLine(oldID: zero, newID: try XCTUnwrap(ObjectID(hex: base)), ref: "refs/heads/copy")
+        let known = try repo.history(.preReceive(lines: [knownBranch]))
+        XCTAssertEqual(known.blobs.count, 0)
+        XCTAssertEqual(known.stats.commits, 0)
+    }
+
+    func testAlternateObjectDirectoryListsAreSplitAndUnquoted() {
+        XCTAssertEqual(ObjectDirectories.parseList(Array("/srv/a.git/objects:/srv/b/objects".utf8)),
+                       [PathBytes("/srv/a.git/objects"), PathBytes("/srv/b/objects")])
+        XCTAssertEqual(ObjectDirectories.parseList(Array("\"/srv/with:colon/objects\":/x/objects::".utf8)),
+                       [PathBytes("/srv/with:colon/objects"), PathBytes("/x/objects")])
+        XCTAssertEqual(ObjectDirectories.parseList(Array("\"/q\\\"uote\"".utf8)), [PathBytes("/q\"uote")])
+    }
+
 }

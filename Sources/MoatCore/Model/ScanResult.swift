@@ -60,6 +60,9 @@ public struct ScanResult: Sendable {
     public var failOn: Severity = .block
     /// Whether reports list the suppressed findings (`--show-suppressed`); they always count them.
     public var showSuppressed = false
+    /// A history scan of commits being pushed (pre-push, pre-receive): they are not in the
+    /// destination yet, so the fix is to rewrite them and push again, not to purge a published history.
+    public var pushed = false
 
     public init(mode: ScanMode, root: String) {
         self.mode = mode

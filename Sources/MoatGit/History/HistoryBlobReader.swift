@@ -46,7 +46,8 @@ extension HistorySource {
         let nextOther = Atomic<Int>(0)
         let failure = Mutex<GitError?>(nil)
         let frozenPacked = packed, frozenOthers = others, blobs = self.blobs
-        let path = gitDir.description
+        // Pushed objects in a pre-receive quarantine, for one, live outside the git directory.
+        let extraDirectories = repository.extraObjectDirectories
         // Bases decoded recently, per worker: 128 MiB in all (64 MiB each on two cores cut the
         // re-decoding of delta chains by a sixth against 16 MiB; more gained little).
         let cacheLimit = max(16 << 20, (128 << 20) / n)
@@ -58,7 +59,7 @@ extension HistorySource {
             var repository: GitRepository?
             func repo() -> GitRepository? {
                 if repository == nil {
-                    do { repository = try GitRepository.open(at: path, fromEnvironment: false) } catch {
+                    do { repository = try GitRepository.open(at: gitDir, fromEnvironment: false, objectDirectories: extraDirectories) } catch {
                         failure.withLock { if $0 == nil { $0 = error } }
                     }
                 }

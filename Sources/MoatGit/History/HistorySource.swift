@@ -199,6 +199,8 @@ final class HistoryWalk {
             try resolveRevisions(specs)
         case let .prePush(lines, remote):
             try resolvePrePush(lines, remote: remote)
+        case let .preReceive(lines):
+            try resolvePreReceive(lines)
         }
         // Sorted, so the walk does not depend on the order refs were listed in.
         tips = sortedUnique(tips)
@@ -211,8 +213,17 @@ final class HistoryWalk {
         loadTreeStore()
         defer { treeStore = nil }
         markBoundary()
-        // A HEAD that cannot be read (unborn, or damaged) holds nothing.
-        if let tree = (try? repository.headTree()) ?? nil {
+        if case .preReceive = selection {
+            // A server's HEAD says nothing about a push: "at HEAD" means at a pushed tip.
+            let seen = OIDTable()
+            for var tip in tips {
+                var commit: OpaquePointer?
+                guard git_commit_lookup(&commit, repo, &tip) == 0 else { continue }
+                collectBlobs(of: git_commit_tree_id(commit)!.pointee, seen: seen, into: &headBlobs)
+                git_commit_free(commit)
+            }
+        } else if let tree = (try? repository.headTree()) ?? nil {
+            // A HEAD that cannot be read (unborn, or damaged) holds nothing.
             defer { git_object_free(tree) }
             collectBlobs(of: git_tree_id(tree).pointee, seen: OIDTable(), into: &headBlobs)
         }

@@ -221,29 +221,7 @@ extension HistoryWalk {
     func resolvePrePush(_ lines: [PrePushLine], remote: String) throws(GitError) {
         var hideTracking = false
         for line in lines where !line.isDeletion {
-            var local = line.localID.oid
-            var object: OpaquePointer?
-            let rc = git_object_lookup(&object, repo, &local, GIT_OBJECT_ANY)
-            if rc < 0 {
-                throw GitError(code: rc, message: "pre-push: \(line.localRef) points to \(line.localID), which is not in this repository")
-            }
-            defer { git_object_free(object) }
-            // Pushing an annotated tag sends the tag object and what it points to.
-            var peeled: OpaquePointer?
-            if git_object_type(object) == GIT_OBJECT_TAG, git_object_peel(&peeled, object, GIT_OBJECT_ANY) < 0 {
-                noteMissing(git_tag_target_id(object)!.pointee, .object)
-            } else {
-                defer { git_object_free(peeled) }
-                let target = peeled ?? object!
-                let id = git_object_id(target)!.pointee
-                switch git_object_type(target) {
-                case GIT_OBJECT_COMMIT: tips.append(id)
-                case GIT_OBJECT_TREE: treeTips.append(id)
-                case GIT_OBJECT_BLOB: blobTips.append(id)
-                default: break
-                }
-            }
-
+            try addPushed(line.localID, ref: line.localRef, hook: "pre-push")
             if line.isNewRef {
                 hideTracking = true
                 continue
@@ -267,12 +245,55 @@ extension HistoryWalk {
         if hideTracking { try hideRemoteTrackingRefs(remote) }
     }
 
+    /// What a received push introduces; see `RevisionSelection.preReceive`.
+    func resolvePreReceive(_ lines: [PreReceiveLine]) throws(GitError) {
+        let updates = lines.filter { !$0.isDeletion }
+        guard !updates.isEmpty else { return }
+        for line in updates { try addPushed(line.newID, ref: line.ref, hook: "pre-receive") }
+        // Everything the repository's refs reach is already here; git moves no ref before the
+        // hook accepts the push.
+        try hideRefs { _ in true }
+    }
+
+    /// Files the object a push sends for `ref` as a commit, tree or blob tip. Pushing an annotated
+    /// tag sends the tag object and what it points to. Throws when the object is not in the
+    /// repository.
+    private func addPushed(_ pushed: ObjectID, ref: String, hook: String) throws(GitError) {
+        var id = pushed.oid
+        var object: OpaquePointer?
+        let rc = git_object_lookup(&object, repo, &id, GIT_OBJECT_ANY)
+        if rc < 0 {
+            throw GitError(code: rc, message: "\(hook): \(ref) points to \(pushed), which is not in this repository")
+        }
+        defer { git_object_free(object) }
+        var peeled: OpaquePointer?
+        if git_object_type(object) == GIT_OBJECT_TAG, git_object_peel(&peeled, object, GIT_OBJECT_ANY) < 0 {
+            noteMissing(git_tag_target_id(object)!.pointee, .object)
+            return
+        }
+        defer { git_object_free(peeled) }
+        let target = peeled ?? object!
+        let targetID = git_object_id(target)!.pointee
+        switch git_object_type(target) {
+        case GIT_OBJECT_COMMIT: tips.append(targetID)
+        case GIT_OBJECT_TREE: treeTips.append(targetID)
+        case GIT_OBJECT_BLOB: blobTips.append(targetID)
+        default: break
+        }
+    }
+
     /// Excludes every commit a `refs/remotes/<remote>/` ref points to.
     private func hideRemoteTrackingRefs(_ remote: String) throws(GitError) {
         let prefix = Array("refs/remotes/\(remote)/".utf8)
+        try hideRefs { name in
+            strlen(name) > prefix.count && prefix.withUnsafeBufferPointer { memcmp(name, $0.baseAddress!, prefix.count) == 0 }
+        }
+    }
+
+    /// Excludes the commit of every ref whose name `include` accepts.
+    private func hideRefs(_ include: (UnsafePointer<CChar>) -> Bool) throws(GitError) {
         try forEachReference { ref in
-            guard let name = git_reference_name(ref), strlen(name) > prefix.count,
-                  prefix.withUnsafeBufferPointer({ memcmp(name, $0.baseAddress!, prefix.count) == 0 }) else { return }
+            guard let name = git_reference_name(ref), include(name) else { return }
             var commit: OpaquePointer?
             if git_reference_peel(&commit, ref, GIT_OBJECT_COMMIT) == 0 {
                 hides.append(git_object_id(commit)!.pointee)

@@ -21,6 +21,46 @@ public enum RevisionSelection: Hashable, Sendable {
     /// - update: the local commit excluding the remote one; when the remote commit is not in this
     ///   repository (someone else force-pushed), the remote-tracking refs are excluded instead.
     case prePush(lines: [PrePushLine], remote: String)
+    /// What a push this repository is receiving introduces, from the lines git writes to a
+    /// pre-receive hook's stdin: each updated ref's new commit, excluding every ref the repository
+    /// has now (git updates none of them before the hook accepts). A deletion introduces nothing;
+    /// a new ref whose commits the repository already holds under another ref introduces nothing.
+    /// The pushed objects are in git's quarantine directory: open the repository from the
+    /// environment (`GitRepository.open(at:fromEnvironment:)`) so they are found. A blob counts
+    /// as "at HEAD" when it is in a pushed tip's tree (the server's HEAD says nothing of a push).
+    case preReceive(lines: [PreReceiveLine])
+}
+
+/// One line of a pre-receive (or post-receive) hook's stdin: `<old sha> <new sha> <ref>`.
+public struct PreReceiveLine: Hashable, Sendable {
+    /// What `ref` points to now; all zeros when the push creates it.
+    public var oldID: ObjectID
+    /// What the push sets `ref` to; all zeros when the push deletes it.
+    public var newID: ObjectID
+    /// The full ref name (`refs/heads/main`).
+    public var ref: String
+
+    public init(oldID: ObjectID, newID: ObjectID, ref: String) {
+        self.oldID = oldID
+        self.newID = newID
+        self.ref = ref
+    }
+
+    /// The push deletes `ref`: nothing arrives.
+    public var isDeletion: Bool { newID.isZero }
+    /// The push creates `ref`.
+    public var isCreation: Bool { oldID.isZero }
+
+    /// Parses everything git wrote to the hook's stdin; blank lines are ignored.
+    public static func parse(bytes: [UInt8]) throws(GitError) -> [PreReceiveLine] {
+        try HookInputLines.parse(bytes, hook: "pre-receive", expected: "<old sha> <new sha> <ref>", count: 3) { fields, fail throws(GitError) in
+            PreReceiveLine(oldID: try HookInputLines.objectID(fields[0], "old sha", fail),
+                           newID: try HookInputLines.objectID(fields[1], "new sha", fail), ref: fields[2])
+        }
+    }
+
+    /// `parse(bytes:)` for a string.
+    public static func parse(_ input: String) throws(GitError) -> [PreReceiveLine] { try parse(bytes: Array(input.utf8)) }
 }
 
 /// One line of a pre-push hook's stdin: `<local ref> <local sha> <remote ref> <remote sha>`.
@@ -48,7 +88,11 @@ public struct PrePushLine: Hashable, Sendable {
 
     /// Parses one line (a trailing `\r` is ignored). `lineNumber` is only used in error messages.
     public init(parsing line: String, lineNumber: Int = 1) throws(GitError) {
-        try self.init(parsing: Array(line.utf8)[...], lineNumber: lineNumber)
+        guard let parsed = try HookInputLines.parse(Array(line.utf8), hook: "pre-push", expected: Self.expected, count: 4,
+                                                    firstLine: lineNumber, Self.init(fields:fail:)).first else {
+            throw GitError(message: "pre-push input, line \(lineNumber): expected '\(Self.expected)', got an empty line")
+        }
+        self = parsed
     }
 
     /// Parses everything git wrote to the hook's stdin; blank lines are ignored. Empty input (git
@@ -59,38 +103,53 @@ public struct PrePushLine: Hashable, Sendable {
 
     /// `parse(_:)` for raw stdin bytes (ref names are decoded as UTF-8, invalid bytes replaced).
     public static func parse(bytes: [UInt8]) throws(GitError) -> [PrePushLine] {
-        var lines: [PrePushLine] = []
-        var number = 0
+        try HookInputLines.parse(bytes, hook: "pre-push", expected: expected, count: 4, Self.init(fields:fail:))
+    }
+
+    private static let expected = "<local ref> <local sha> <remote ref> <remote sha>"
+
+    private init(fields: [String], fail: (String) -> GitError) throws(GitError) {
+        self.init(localRef: fields[0], localID: try HookInputLines.objectID(fields[1], "local sha", fail),
+                  remoteRef: fields[2], remoteID: try HookInputLines.objectID(fields[3], "remote sha", fail))
+    }
+}
+
+/// The line format git's push hooks read on stdin: whitespace-separated fields, one update a line.
+enum HookInputLines {
+    /// Splits `bytes` into lines of `count` fields each and builds one value per line with `make`
+    /// (given the fields and a way to word an error for that line); blank lines are skipped.
+    static func parse<Line>(_ bytes: [UInt8], hook: String, expected: String, count: Int, firstLine: Int = 1,
+                            _ make: ([String], (String) -> GitError) throws(GitError) -> Line) throws(GitError) -> [Line] {
+        var lines: [Line] = []
+        var number = firstLine - 1
         for line in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
             number += 1
-            if line.allSatisfy(Self.isBlank) { continue }
-            lines.append(try PrePushLine(parsing: line, lineNumber: number))
+            if line.allSatisfy(isBlank) { continue }
+            let fields = line.split(whereSeparator: isBlank).map { String(decoding: $0, as: UTF8.self) }
+            let lineNumber = number
+            let fail = { (why: String) in GitError(message: "\(hook) input, line \(lineNumber): \(why)") }
+            guard fields.count == count else {
+                let shown = String(decoding: line.prefix(200), as: UTF8.self)
+                throw fail("expected '\(expected)', got \(fields.count) field\(fields.count == 1 ? "" : "s"): '\(shown)'")
+            }
+            lines.append(try make(fields, fail))
         }
         return lines
     }
 
-    private static func isBlank(_ byte: UInt8) -> Bool {
-        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r")
+    /// A 40-digit object id field; `role` names it in errors.
+    static func objectID(_ field: String, _ role: String, _ fail: (String) -> GitError) throws(GitError) -> ObjectID {
+        if field.utf8.count == 64, field.utf8.allSatisfy(\.isHexDigit) {
+            throw fail("\(role) '\(field)' is a SHA-256 object id; moat supports SHA-1 repositories only")
+        }
+        guard field.utf8.count == 40, field.utf8.allSatisfy(\.isHexDigit), let id = ObjectID(hex: field) else {
+            throw fail("\(role) '\(field.prefix(80))' is not a 40-digit object id")
+        }
+        return id
     }
 
-    private init(parsing line: ArraySlice<UInt8>, lineNumber: Int) throws(GitError) {
-        let fields = line.split(whereSeparator: Self.isBlank).map { String(decoding: $0, as: UTF8.self) }
-        func fail(_ why: String) -> GitError { GitError(message: "pre-push input, line \(lineNumber): \(why)") }
-        guard fields.count == 4 else {
-            let shown = String(decoding: line.prefix(200), as: UTF8.self)
-            throw fail("expected '<local ref> <local sha> <remote ref> <remote sha>', got \(fields.count) field\(fields.count == 1 ? "" : "s"): '\(shown)'")
-        }
-        func id(_ field: String, _ role: String) throws(GitError) -> ObjectID {
-            if field.utf8.count == 64, field.utf8.allSatisfy(\.isHexDigit) {
-                throw fail("\(role) '\(field)' is a SHA-256 object id; moat supports SHA-1 repositories only")
-            }
-            guard field.utf8.count == 40, field.utf8.allSatisfy(\.isHexDigit), let id = ObjectID(hex: field) else {
-                throw fail("\(role) '\(field.prefix(80))' is not a 40-digit object id")
-            }
-            return id
-        }
-        self.init(localRef: fields[0], localID: try id(fields[1], "local sha"),
-                  remoteRef: fields[2], remoteID: try id(fields[3], "remote sha"))
+    private static func isBlank(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r")
     }
 }
 

@@ -79,12 +79,16 @@ public final class HookInstaller {
         return .restored(previous: previous)
     }
 
-    /// The state of every hook kind.
+    /// The state of every hook kind (server-side ones in a clone with a work tree only when present).
     public func status() throws(GitError) -> [HookStatus] {
         let directory = try hooksDirectory()
-        return HookKind.allCases.map { kind in
+        return HookKind.allCases.compactMap { kind in
             let hook = directory.appending(Array(kind.fileName.utf8))
-            return HookStatus(kind: kind, path: hook, state: state(of: hook, kind: kind))
+            let status = HookStatus(kind: kind, path: hook, state: state(of: hook, kind: kind))
+            // A clone with a work tree rarely receives pushes: its server-side hooks are listed
+            // only when something is there.
+            if kind.isServerSide, !repository.isBare, status.state == .absent { return nil }
+            return status
         }
     }
 

@@ -4,6 +4,11 @@ public enum HookKind: String, CaseIterable, Sendable {
     case preCommit = "pre-commit"
     /// Scans the commits being pushed (`moat history --pre-push`).
     case prePush = "pre-push"
+    /// A server's hook: refuses a push whose new commits add findings (`moat history --pre-receive`).
+    case preReceive = "pre-receive"
+
+    /// Runs in the repository that receives pushes (usually bare), not in a developer's clone.
+    public var isServerSide: Bool { self == .preReceive }
 
     /// The hook's file name in the hooks directory.
     public var fileName: String { rawValue }
@@ -16,6 +21,7 @@ public enum HookKind: String, CaseIterable, Sendable {
         switch self {
         case .preCommit: return HookTemplates.preCommit
         case .prePush: return HookTemplates.prePush
+        case .preReceive: return HookTemplates.preReceive
         }
     }
 }

@@ -15,9 +15,10 @@ import MoatBytes
 /// `PackedBlobSource`) and the pack-order sweep of history (`packs`, `PackLayout`).
 ///
 /// Multi-pack indexes (`.midx`) are not read: the per-pack `.idx` files stay next to them.
-/// `GIT_OBJECT_DIRECTORY` and `GIT_ALTERNATE_OBJECT_DIRECTORIES` are not consulted: an object found
-/// only there is a miss, and the caller falls back to libgit2 (an id names one content, so a hit
-/// is always right).
+/// The directories git names in the environment (`GIT_OBJECT_DIRECTORY`,
+/// `GIT_ALTERNATE_OBJECT_DIRECTORIES`: a pre-receive quarantine) are searched first when the
+/// repository was opened from it (`ObjectDirectories`). An object found nowhere here is a miss,
+/// and the caller falls back to libgit2 (an id names one content, so a hit is always right).
 ///
 /// Not thread-safe (the list is refreshed when the pack directories change): one per `GitRepository`.
 final class PackStore {

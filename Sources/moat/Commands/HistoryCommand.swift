@@ -13,7 +13,9 @@ struct HistoryCommand: ParsableCommand {
             With no REV, every blob reachable from any ref (branches, tags, remotes, stash) is scanned \
             once, however many commits carry it. REV arguments work like git rev-list: \
             `moat history origin/main..HEAD` scans what a pull request adds. With --pre-push, moat \
-            reads git's pre-push lines on stdin and the arguments are the hook's <remote> [<url>].
+            reads git's pre-push lines on stdin and the arguments are the hook's <remote> [<url>]. \
+            With --pre-receive (a server's hook), moat reads '<old> <new> <ref>' lines on stdin and \
+            scans what the pushed commits add to the repository's refs, in git's quarantine.
             Objects that cannot be read (partial or shallow clones, damage) are counted; unless \
             --allow-missing, they make the exit status 2 when nothing blocking was found.
             """
@@ -30,6 +32,9 @@ struct HistoryCommand: ParsableCommand {
 
     @Flag(name: .customLong("pre-push"), help: "Run as git's pre-push hook: read '<local ref> <sha> <remote ref> <sha>' lines on stdin.")
     var prePush = false
+
+    @Flag(name: .customLong("pre-receive"), help: "Run as a server's pre-receive hook: read '<old sha> <new sha> <ref>' lines on stdin.")
+    var preReceive = false
 
     @Option(name: [.short, .long], help: "Worker threads (default: all cores).")
     var jobs: Int?
@@ -49,6 +54,9 @@ struct HistoryCommand: ParsableCommand {
     func validate() throws {
         if let j = jobs, j < 1 { throw ValidationError("--jobs must be at least 1") }
         if prePush && includeUnreachable { throw ValidationError("--pre-push and --include-unreachable do not go together") }
+        if preReceive && (prePush || includeUnreachable || !revisions.isEmpty) {
+            throw ValidationError("--pre-receive takes no revisions and goes with neither --pre-push nor --include-unreachable")
+        }
     }
 
     func run() throws {
@@ -71,6 +79,13 @@ struct HistoryCommand: ParsableCommand {
             let input = Terminal.readStandardInput()
             do {
                 return .prePush(lines: try PrePushLine.parse(bytes: input), remote: remote)
+            } catch {
+                throw MoatError(error.description)
+            }
+        }
+        if preReceive {
+            do {
+                return .preReceive(lines: try PreReceiveLine.parse(bytes: Terminal.readStandardInput()))
             } catch {
                 throw MoatError(error.description)
             }

@@ -19,7 +19,14 @@ struct HookCommand: ParsableCommand {
         @Flag(name: .customLong("pre-push"), help: "The pre-push hook instead of the pre-commit hook.")
         var prePush = false
 
-        var kind: HookKind { prePush ? .prePush : .preCommit }
+        @Flag(name: .customLong("pre-receive"), help: "The server-side pre-receive hook (in the repository that receives pushes, usually bare).")
+        var preReceive = false
+
+        var kind: HookKind { preReceive ? .preReceive : prePush ? .prePush : .preCommit }
+
+        func validate() throws {
+            if prePush && preReceive { throw ValidationError("--pre-push and --pre-receive do not go together") }
+        }
 
         func installer() throws -> HookInstaller {
             if let dir = directory { try Terminal.changeDirectory(dir) }
