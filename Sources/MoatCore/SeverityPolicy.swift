@@ -28,7 +28,7 @@ public struct SeverityPolicy: Sendable {
             return size >= datasetWarnBytes ? .warn : .info
         case .modelAsset:
             return .info
-        case .secret, .sensitiveConfig, .policy:
+        case .secret, .sensitiveConfig, .policy, .protectedModel:
             return .block
         }
     }
