@@ -22,7 +22,7 @@ release: setup
 
 test: setup
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --disable-swift-testing
+	MOAT_FIXTURE_PYTHON=$(CURDIR)/.build/fixture-python/bin/python $(SWIFT) test --skip-build --disable-swift-testing
 
 ## moat gates its own repository: every blob of its history, with the project's .moat.yaml.
 gate: build

@@ -11,11 +11,15 @@ public struct ContentScanner: Sendable {
     public let secrets: SecretDetector?
     /// Where files may be stored as they are (`lfs: required`, `max-file-size`).
     public let storage: StoragePolicy
+    /// Protected-model registries (`--protected`, `protected:`), loaded when a tensor file is seen.
+    public let protected: ProtectedModels?
 
-    public init(artifacts: ArtifactDetector = ArtifactDetector(), secrets: SecretDetector?, storage: StoragePolicy = StoragePolicy()) {
+    public init(artifacts: ArtifactDetector = ArtifactDetector(), secrets: SecretDetector?, storage: StoragePolicy = StoragePolicy(),
+                protected: ProtectedModels? = nil) {
         self.artifacts = artifacts
         self.secrets = secrets
         self.storage = storage
+        self.protected = protected
     }
 
     /// What one input produced.
@@ -35,6 +39,7 @@ public struct ContentScanner: Sendable {
         switch verdict {
         case .finding(let f):
             outcome.findings.append(f)
+            if let protected { outcome.findings += protected.findings(for: input, format: f.format) }
             kind = isText ? .text : hasStrings ? .binary(format: f.format) : .skip
         case .benign(let what):
             outcome.benign = what

@@ -30,7 +30,7 @@ public struct SeverityPolicy: Sendable {
             return size >= datasetBlockBytes ? .block : size >= datasetWarnBytes ? .warn : .info
         case .modelAsset:
             return .info
-        case .secret, .sensitiveConfig, .policy:
+        case .secret, .sensitiveConfig, .policy, .protectedModel:
             return .block
         }
     }

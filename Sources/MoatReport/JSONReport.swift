@@ -3,6 +3,8 @@ import MoatCore
 /// The JSON contract, version 1 (documented in docs/json-output.md). Other tools parse it: add
 /// fields freely, never rename or remove one without bumping `version`.
 public struct JSONReport: Report {
+    /// Details written as JSON numbers, not strings (the protected-model contract, docs/json-output.md).
+    static let numericDetails: Set<String> = ["protected.matched_tensors", "protected.total_tensors", "protected.similarity"]
     public static let schemaVersion = 1
     public init() {}
 
@@ -91,7 +93,9 @@ public struct JSONReport: Report {
         for n in s.notes { w.element(n) }
         w.endArray()
         w.beginObject("details")
-        for (k, v) in s.details { w.field(k, v) }
+        for (k, v) in s.details {
+            if JSONReport.numericDetails.contains(k) { w.field(k, number: v) } else { w.field(k, v) }
+        }
         w.endObject()
         w.endObject()
         w.beginArray("path_hints")

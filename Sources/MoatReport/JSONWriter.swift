@@ -40,6 +40,12 @@ struct JSONWriter {
         let a = abs(v)
         raw(key, "\(sign)\(a / 100).\(a % 100 < 10 ? "0" : "")\(a % 100)")
     }
+    /// A number already formatted as a JSON number (checked: digits, one dot, a leading minus).
+    mutating func field(_ key: String, number: String) {
+        let ok = !number.isEmpty && number.utf8.enumerated().allSatisfy { i, c in (c >= 0x30 && c <= 0x39) || c == 0x2E || (i == 0 && c == 0x2D) }
+            && number.utf8.filter({ $0 == 0x2E }).count <= 1 && number.utf8.last != 0x2E
+        raw(key, ok ? number : JSONWriter.quote(number))
+    }
     mutating func field(_ key: String, _ value: Bool) { raw(key, value ? "true" : "false") }
     mutating func element(_ value: String) { separator(); out += JSONWriter.quote(value) }
 

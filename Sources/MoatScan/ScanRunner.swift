@@ -43,6 +43,8 @@ public struct ScanRunner: Sendable {
             progress?.advance(bytes: inputs[i].size)
         }
         progress?.finish()
+        // A registry that could not be parsed when the first tensor file needed it: the scan is void.
+        if let error = scanner.protected?.loadError { throw ScanError(error.message) }
         let done = items.withLock { $0 }
         for (input, item) in zip(inputs, done) {
             guard let item else {

@@ -12,7 +12,7 @@ struct Moat: ParsableCommand {
             Exit status: 0 nothing blocking, 1 blocking findings, 2 usage or runtime error.
             """,
         version: MoatVersion.version,
-        subcommands: [ScanCommand.self, StagedCommand.self, HistoryCommand.self, HookCommand.self, RulesCommand.self]
+        subcommands: [ScanCommand.self, StagedCommand.self, HistoryCommand.self, HookCommand.self, RulesCommand.self, ProtectCommand.self]
     )
 
     /// Parses and runs, mapping every failure to moat's exit codes (0, 1, 2) instead of

@@ -132,7 +132,7 @@ final class ConfigurationTests: XCTestCase {
 
     func testConfigRejectsUnknownKeysWithTheirLine() {
         XCTAssertThrowsError(try MoatConfig.parse("rules: []\nallowlist: [x]\n", path: ".moat.yaml")) { error in
-            XCTAssertEqual("\(error)", ".moat.yaml:2: unknown key 'allowlist' (known: rules, allow, baseline, fail-on, disable, thresholds, lfs, max-file-size)")
+            XCTAssertEqual("\(error)", ".moat.yaml:2: unknown key 'allowlist' (known: rules, allow, baseline, fail-on, disable, thresholds, lfs, max-file-size, protected)")
         }
         XCTAssertThrowsError(try MoatConfig.parse("rules: 3\n", path: "c.yaml")) { error in
             XCTAssertTrue("\(error)".hasPrefix("c.yaml:1:"), "\(error)")

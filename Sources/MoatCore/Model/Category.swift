@@ -11,6 +11,8 @@ public enum Category: String, Sendable, CaseIterable, Codable {
     case sensitiveConfig = "sensitive-config"
     /// A file the team's storage policy forbids as it is (`lfs: required`, `max-file-size`), whatever it holds.
     case policy
+    /// A file holding tensors of a model in a protected-model registry (`moat protect`).
+    case protectedModel = "protected-model"
 }
 
 /// How a finding affects the exit code. `block` fails a hook or CI gate; `warn` and `info` are reported.

@@ -43,8 +43,8 @@ struct JSONScanner {
     }
 
     /// Parses one JSON value spanning `bytes[range]` (trailing whitespace allowed). Nil when invalid.
-    static func parse(_ bytes: [UInt8], _ range: Range<Int>) -> JSONValue? {
-        var s = JSONScanner(b: bytes, i: range.lowerBound, end: range.upperBound)
+    static func parse(_ bytes: [UInt8], _ range: Range<Int>, maxNodes: Int = JSONScanner.maxNodes) -> JSONValue? {
+        var s = JSONScanner(b: bytes, i: range.lowerBound, end: range.upperBound, maxNodes: maxNodes)
         guard let v = s.value(depth: 0), !s.dropped else { return nil }
         s.skipSpace()
         return s.i == s.end ? v : nil

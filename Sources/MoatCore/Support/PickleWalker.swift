@@ -335,6 +335,17 @@ public struct PickleWalker {
         return nil
     }
 
+    /// A tuple of at most 64 ints (a shape or strides), nil otherwise.
+    private func ints(_ v: PickleValue) -> [Int]? {
+        guard let items = items(v), items.count <= 64, case .container(let i) = v, out.containers[i].dropped == 0 else { return nil }
+        var out: [Int] = []
+        for d in items {
+            guard case .int(let n) = d else { return nil }
+            out.append(n)
+        }
+        return out
+    }
+
     private func elements(ofShape v: PickleValue) -> Int? {
         guard let dims = items(v), dims.count <= 64, case .container(let i) = v, out.containers[i].dropped == 0 else {
             if case .int(let n) = v { return n >= 0 ? n : nil }  // a bare int shape (joblib, numpy accept it)
@@ -363,6 +374,12 @@ public struct PickleWalker {
             t.storageKey = out.storages[si].key
         }
         if args.count > 2 { t.elements = elements(ofShape: args[2]) }
+        // (storage, storage_offset, size, stride): where the values sit, for sampling them.
+        if args.count > 3 {
+            if case .int(let o) = args[1], o >= 0 { t.storageOffset = o }
+            t.shape = ints(args[2])
+            t.strides = ints(args[3])
+        }
         if let d = dtypeAt, d < args.count, case .torchDtype(let name) = kind(args[d]) { t.dtype = name }
         return try newTensor(t)
     }
@@ -861,6 +878,10 @@ public struct PickleTensor: Sendable, Equatable {
     /// Element count from the shape, when visible.
     public var elements: Int?
     public var storageKey: String?
+    /// torch tensors: shape, strides (in elements) and offset into the storage, when visible.
+    public var shape: [Int]?
+    public var strides: [Int]?
+    public var storageOffset: Int?
 }
 
 public struct PickleStorage: Sendable {

@@ -18,6 +18,8 @@ public struct DetectionSettings: Sendable {
     public var baselineFile: String?
     /// Overrides the config's `fail-on:`.
     public var failOn: Severity?
+    /// Protected-model registries from the command line (`--protected`; the config may name more).
+    public var protectedFiles: [String] = []
 
     public init(secrets: Bool = true, showSecrets: Bool = false, ruleFiles: [String] = [], configFile: String? = nil,
                 baselineFile: String? = nil, failOn: Severity? = nil) {
@@ -48,7 +50,8 @@ public struct DetectionSettings: Sendable {
 
     func scanner(database: Database, config: MoatConfig) throws(ScanError) -> ContentScanner {
         let artifacts = ArtifactDetector(policy: config.severity)
-        guard secrets else { return ContentScanner(artifacts: artifacts, secrets: nil, storage: config.storage) }
+        let protected = ProtectedRegistryFile.models(config.protectedFiles + protectedFiles)
+        guard secrets else { return ContentScanner(artifacts: artifacts, secrets: nil, storage: config.storage, protected: protected) }
         let rules = try RuleSet.load(adding: config.ruleFiles + ruleFiles)
         let cache = DatabaseCache.standard
         let policy: SecretMatcher.DatabasePolicy
@@ -58,7 +61,7 @@ public struct DetectionSettings: Sendable {
         }
         return ContentScanner(artifacts: artifacts, secrets: SecretDetector(rules: rules.secretRules, configRules: rules.configRules, database: policy,
                                                                             showSecrets: showSecrets, allowlist: Allowlist(config.allow)),
-                              storage: config.storage)
+                              storage: config.storage, protected: protected)
     }
 
     /// The policy the findings go through.

@@ -20,6 +20,7 @@ import Yams
 /// baseline: .moat-baseline.json
 /// lfs: { required: ["models/**", "*.safetensors"] }   # files there must be Git LFS pointers
 /// max-file-size: 5MB                                 # any larger file is a finding
+/// protected: [security/acme.registry.json]           # protected-model registries (moat protect)
 /// ```
 public struct MoatConfig: Sendable {
     public static let defaultName = ".moat.yaml"
@@ -28,6 +29,8 @@ public struct MoatConfig: Sendable {
     public var path: String?
     /// Rule files, as paths usable from the current directory.
     public var ruleFiles: [String] = []
+    /// Protected-model registries (`protected:`), relative to the config file.
+    public var protectedFiles: [String] = []
     public var allow: [AllowEntry] = []
     /// The baseline file, as a path usable from the current directory.
     public var baseline: String?
@@ -42,7 +45,7 @@ public struct MoatConfig: Sendable {
         self.ruleFiles = ruleFiles
     }
 
-    static let keys = ["rules", "allow", "baseline", "fail-on", "disable", "thresholds", "lfs", "max-file-size"]
+    static let keys = ["rules", "allow", "baseline", "fail-on", "disable", "thresholds", "lfs", "max-file-size", "protected"]
     static let lfsKeys = ["required"]
     static let allowKeys = ["path", "rule", "value", "value-regex", "reason"]
     static let thresholdKeys = ["model-block-elements", "model-warn-elements", "dump-block-elements", "dump-warn-elements", "dataset-warn-bytes",
@@ -116,6 +119,8 @@ public struct MoatConfig: Sendable {
             switch key.string ?? "" {
             case "rules":
                 config.ruleFiles = try strings(value, "rules").map(resolve)
+            case "protected":
+                config.protectedFiles = try strings(value, "protected").map(resolve)
             case "baseline":
                 guard let p = value.string, value.scalar != nil else { throw fail(value, "`baseline` must be a file path") }
                 config.baseline = resolve(p)

@@ -21,6 +21,9 @@ struct DetectionOptions: ParsableArguments {
     @Option(name: .customLong("baseline"), help: ArgumentHelp("Accept the findings listed in FILE (written by --write-baseline).", valueName: "file"))
     var baselineFile: String?
 
+    @Option(name: .customLong("protected"), help: ArgumentHelp("A protected-model registry (moat protect add): files holding its tensors are blocked; repeatable.", valueName: "registry"))
+    var protectedFiles: [String] = []
+
     @Option(name: .customLong("fail-on"), help: ArgumentHelp("The lowest severity that fails the scan: block (default), warn or info.", valueName: "severity"))
     var failOn: Severity?
 
@@ -29,6 +32,7 @@ struct DetectionOptions: ParsableArguments {
         var s = DetectionSettings(secrets: !noSecrets, showSecrets: showSecrets, ruleFiles: ruleFiles, configFile: configFile,
                                   baselineFile: baselineFile, failOn: failOn)
         s.configSearchStart = configSearchStart
+        s.protectedFiles = protectedFiles
         return s
     }
 
