@@ -1,4 +1,5 @@
 import CGit2
+import MoatBytes
 
 /// Which part of a repository's history `HistorySource` enumerates.
 public enum RevisionSelection: Hashable, Sendable {
@@ -77,7 +78,7 @@ public struct PrePushLine: Hashable, Sendable {
         let fields = line.split(whereSeparator: Self.isBlank).map { String(decoding: $0, as: UTF8.self) }
         func fail(_ why: String) -> GitError { GitError(message: "pre-push input, line \(lineNumber): \(why)") }
         guard fields.count == 4 else {
-            let shown = String(decoding: line.prefix(200), as: UTF8.self)
+            let shown = TerminalText.excerpt(bytes: line, limit: 160)
             throw fail("expected '<local ref> <local sha> <remote ref> <remote sha>', got \(fields.count) field\(fields.count == 1 ? "" : "s"): '\(shown)'")
         }
         func id(_ field: String, _ role: String) throws(GitError) -> ObjectID {
@@ -85,7 +86,7 @@ public struct PrePushLine: Hashable, Sendable {
                 throw fail("\(role) '\(field)' is a SHA-256 object id; moat supports SHA-1 repositories only")
             }
             guard field.utf8.count == 40, field.utf8.allSatisfy(\.isHexDigit), let id = ObjectID(hex: field) else {
-                throw fail("\(role) '\(field.prefix(80))' is not a 40-digit object id")
+                throw fail("\(role) '\(TerminalText.excerpt(field, limit: 80))' is not a 40-digit object id")
             }
             return id
         }
