@@ -37,6 +37,10 @@ final class GitFuzzSeeds {
     let stashReflog: [UInt8]
     let shallow: [UInt8]
 
+    /// Commit, tag and stash dates, so that object ids (and so the mutants of every seed but the
+    /// index files, which hold stat data) are the same in every run.
+    static let fixedDates = ["GIT_AUTHOR_DATE": "1700000000 +0000", "GIT_COMMITTER_DATE": "1700000000 +0000"]
+
     nonisolated(unsafe) private static var cached: GitFuzzSeeds?
 
     /// The seeds, built on first use (a few seconds of git commands).
@@ -56,6 +60,12 @@ final class GitFuzzSeeds {
         let refScratch = try Scratch()
         self.refScratch = refScratch
         func read(_ path: String) throws -> [UInt8] { Array(try Data(contentsOf: URL(fileURLWithPath: path))) }
+        func git(_ arguments: [String], in dir: String) throws { try scratch.git(arguments, in: dir, environment: Self.fixedDates) }
+        func commit(_ files: [String: String], in dir: String, message: String = "commit") throws {
+            for (path, content) in files { try scratch.write(String(dir.dropFirst(scratch.root.count + 1)) + "/" + path, content) }
+            try git(["add", "."], in: dir)
+            try git(["commit", "-qm", message], in: dir)
+        }
 
         // Packs: deep delta chains, by offset and by reference; a version 1 index of the first.
         let repo = try PackObjectDecoderTests.evolvingRepository(scratch, commits: 10)
@@ -67,7 +77,7 @@ final class GitFuzzSeeds {
             let base = packDir + "/" + idx.dropLast(4)
             packs.append(PackSeed(name: name, index: try read(base + ".idx"), pack: try read(base + ".pack")))
         }
-        try scratch.git(["index-pack", "--index-version=1", "-o", scratch.path("v1.idx"), ".git/objects/pack/" +
+        try git(["index-pack", "--index-version=1", "-o", scratch.path("v1.idx"), ".git/objects/pack/" +
             (try FileManager.default.contentsOfDirectory(atPath: repo + "/.git/objects/pack").first { $0.hasSuffix(".pack") } ?? "")], in: repo)
         packs.append(PackSeed(name: "ofs-v1-index", index: try read(scratch.path("v1.idx")), pack: packs[0].pack))
         self.packs = packs
@@ -81,37 +91,37 @@ final class GitFuzzSeeds {
 
         // Index files: v2 with a cache-tree (a commit writes it), v3 (intent-to-add, skip-worktree),
         // v4 (prefix-compressed paths), an untracked cache, and a merge conflict (stages 1-3).
-        try scratch.git(["reset", "-q", "--hard", "main"], in: repo)
-        try scratch.commit(["src/module0/file.txt": "changed\n", "added/deep/er/file.md": "new\n"], in: repo, message: "work")
+        try git(["reset", "-q", "--hard", "main"], in: repo)
+        try commit(["src/module0/file.txt": "changed\n", "added/deep/er/file.md": "new\n"], in: repo, message: "work")
         var indexes = [Seed(name: "v2", bytes: try read(repo + "/.git/index"))]
         try scratch.write("repo/intent.txt", "later\n")
-        try scratch.git(["add", "-N", "intent.txt"], in: repo)
-        try scratch.git(["update-index", "--skip-worktree", "top0.txt"], in: repo)
+        try git(["add", "-N", "intent.txt"], in: repo)
+        try git(["update-index", "--skip-worktree", "top0.txt"], in: repo)
         indexes.append(Seed(name: "v3", bytes: try read(repo + "/.git/index")))
-        try scratch.git(["-c", "core.untrackedCache=true", "update-index", "--untracked-cache"], in: repo)
-        try scratch.git(["-c", "core.untrackedCache=true", "status", "--porcelain"], in: repo)
+        try git(["-c", "core.untrackedCache=true", "update-index", "--untracked-cache"], in: repo)
+        try git(["-c", "core.untrackedCache=true", "status", "--porcelain"], in: repo)
         indexes.append(Seed(name: "untracked-cache", bytes: try read(repo + "/.git/index")))
-        try scratch.git(["update-index", "--index-version", "4"], in: repo)
+        try git(["update-index", "--index-version", "4"], in: repo)
         indexes.append(Seed(name: "v4", bytes: try read(repo + "/.git/index")))
-        try scratch.git(["update-index", "--index-version", "2", "--no-skip-worktree", "top0.txt"], in: repo)
-        try scratch.git(["rm", "-q", "--cached", "intent.txt"], in: repo)
+        try git(["update-index", "--index-version", "2", "--no-skip-worktree", "top0.txt"], in: repo)
+        try git(["rm", "-q", "--cached", "intent.txt"], in: repo)
         let conflict = try scratch.initRepository("conflict")
-        try scratch.commit(["a.txt": "base\n", "dir/b.txt": "b\n"], in: conflict)
-        try scratch.git(["checkout", "-q", "-b", "side"], in: conflict)
-        try scratch.commit(["a.txt": "side\n"], in: conflict)
-        try scratch.git(["checkout", "-q", "main"], in: conflict)
-        try scratch.commit(["a.txt": "main\n"], in: conflict)
-        _ = try scratch.execute("/usr/bin/env", ["git", "merge", "-q", "side"], in: conflict)  // fails: a conflict
+        try commit(["a.txt": "base\n", "dir/b.txt": "b\n"], in: conflict)
+        try git(["checkout", "-q", "-b", "side"], in: conflict)
+        try commit(["a.txt": "side\n"], in: conflict)
+        try git(["checkout", "-q", "main"], in: conflict)
+        try commit(["a.txt": "main\n"], in: conflict)
+        _ = try scratch.execute("/usr/bin/env", ["git", "merge", "-q", "side"], in: conflict, environment: Self.fixedDates)  // fails: a conflict
         indexes.append(Seed(name: "conflict", bytes: try read(conflict + "/.git/index")))
         self.indexes = indexes
 
         // Loose objects of every type, and a stash reflog of two entries.
         try scratch.write("repo/binary.bin", (0..<20_000).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 13) })
-        try scratch.commit(["notes.txt": String(repeating: "loose text\n", count: 50)], in: repo, message: "loose")
-        try scratch.git(["tag", "-a", "v1", "-m", "an annotated tag"], in: repo)
+        try commit(["notes.txt": String(repeating: "loose text\n", count: 50)], in: repo, message: "loose")
+        try git(["tag", "-a", "v1", "-m", "an annotated tag"], in: repo)
         for n in 0..<2 {
             try scratch.write("repo/notes.txt", "stashed \(n)\n")
-            try scratch.git(["stash", "-q"], in: repo)
+            try git(["stash", "-q"], in: repo)
         }
         var loose: [Seed] = []
         let objects = repo + "/.git/objects"
@@ -125,7 +135,7 @@ final class GitFuzzSeeds {
         self.repo = repo
 
         // A shallow clone's `shallow` file (two boundary commits: main and the stash base).
-        try scratch.git(["clone", "-q", "--depth", "2", "--no-single-branch", "file://" + repo, scratch.path("shallow")], in: scratch.root)
+        try git(["clone", "-q", "--depth", "2", "--no-single-branch", "file://" + repo, scratch.path("shallow")], in: scratch.root)
         shallow = try read(scratch.path("shallow/.git/shallow"))
 
         // Pre-push input as git writes it: an update, a new branch, a deletion, a tag, CRLF lines.
