@@ -266,7 +266,7 @@ final class GitReaderFuzzTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: common + "/logs/refs", withIntermediateDirectories: true)
         let files = [GitFuzzSeeds.Seed(name: "logs/refs/stash", bytes: seeds.stashReflog), GitFuzzSeeds.Seed(name: "shallow", bytes: seeds.shallow)]
         var ids = 0
-        let run = FuzzRun(name: "fuzz-ref-files", defaultIterations: 300)
+        let run = FuzzRun(name: "fuzz-ref-files", defaultIterations: 200)
         run.run(mutant: { i, rng in
             let s = files[i % files.count]
             return (s.name, TextMutator.mutant(of: s.bytes, &rng))
@@ -282,7 +282,7 @@ final class GitReaderFuzzTests: XCTestCase {
     func testPrePushInputMutants() throws {
         let seeds = try GitFuzzSeeds.shared()
         var lines = 0
-        let run = FuzzRun(name: "fuzz-pre-push", defaultIterations: 300)
+        let run = FuzzRun(name: "fuzz-pre-push", defaultIterations: 200)
         run.run(mutant: { i, rng in
             let s = seeds.prePushInputs[i % seeds.prePushInputs.count]
             return (s.name, TextMutator.mutant(of: s.bytes, &rng))
