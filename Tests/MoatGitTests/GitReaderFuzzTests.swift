@@ -146,6 +146,37 @@ final class GitReaderFuzzTests: XCTestCase {
         if run.iterations >= 100 { XCTAssertGreaterThan(opened, 0, "no mutant opened: the seeds are not packs") }
     }
 
+    /// The same mutants as `testPackMutants`, in a repository's pack directory, read object by object
+    /// through libgit2 with moat's backends installed (what a sweep falls back to for any entry moat's
+    /// decoder declines): an index offset outside the pack must be fenced off (`DamagedPackGuard`),
+    /// anything else must be read or refused, without a trap or a hang.
+    func testPackMutantsReadThroughLibgit2() throws {
+        let seeds = try GitFuzzSeeds.shared()
+        let repo = try seeds.scratch.initRepository("pack-odb-fuzz")
+        let packDir = repo + "/.git/objects/pack"
+        let ids = seeds.packs.map { s in PackIndex(bytes: s.index).map { index in (0..<index.count).compactMap { index.id(at: $0) } } ?? [] }
+        let run = FuzzRun(name: "fuzz-pack-libgit2", defaultIterations: 60)
+        run.run(mutant: { Self.packMutant(seeds, $0, &$1) }, slow: slow) { i, _, b in
+            let (indexBytes, packBytes) = Self.split(b)
+            let base = packDir + "/pack-m\(i)"
+            defer {
+                unlink(base + ".idx")
+                unlink(base + ".pack")
+            }
+            guard FileManager.default.createFile(atPath: base + ".idx", contents: Data(indexBytes)),
+                  FileManager.default.createFile(atPath: base + ".pack", contents: Data(packBytes)) else { return XCTFail("cannot write \(packDir)") }
+            guard let repository = try? GitRepository.open(at: repo, fromEnvironment: false), let odb = try? repository.odb() else { return }
+            for raw in ids[i % seeds.packs.count] {
+                var oid = raw.withUnsafeBytes { ObjectID($0) }.oid
+                var length = 0
+                var type = GIT_OBJECT_INVALID
+                _ = git_odb_read_header(&length, &type, odb, &oid)
+                var object: OpaquePointer?
+                if git_odb_read(&object, odb, &oid) == 0 { git_odb_object_free(object) }
+            }
+        }
+    }
+
     /// Reads every entry of `file` the ways a history sweep and a staged scan do.
     static func readEverything(_ file: PackFile, storeTrees: Bool) -> String? {
         let layout = PackLayout(file: file)
