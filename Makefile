@@ -41,8 +41,8 @@ fuzz: setup
 	MOAT_FUZZ_ITERATIONS=$(FUZZ_ITERATIONS) $(FUZZ_RUN) MutationFuzzTests.testMutantsNeverTrapHangOrLeakControlCharacters
 	for t in testIndexFileMutants testPackIndexMutants testTreeMutants; do \
 		MOAT_FUZZ_ITERATIONS=$(FUZZ_GIT_FAST_ITERATIONS) $(FUZZ_RUN) GitReaderFuzzTests.$$t || exit 1; done
-	for t in testLooseObjectMutants testPackMutants; do \
-		MOAT_FUZZ_ITERATIONS=$(FUZZ_GIT_ITERATIONS) $(FUZZ_RUN) GitReaderFuzzTests.$$t || exit 1; done
+	for t in testLooseObjectMutants testPackMutants testPackMutantsReadThroughLibgit2; do \
+		MOAT_FUZZ_ITERATIONS=$(FUZZ_GIT_ITERATIONS) $(FUZZ_RUN) "GitReaderFuzzTests/$$t$$" || exit 1; done
 	for t in GitReaderFuzzTests.testPrePushInputMutants GitReaderFuzzTests.testRefFileMutants ConfigFuzzTests.testConfigAndRuleFileMutants; do \
 		MOAT_FUZZ_ITERATIONS=$(FUZZ_TEXT_ITERATIONS) $(FUZZ_RUN) $$t || exit 1; done
 
