@@ -145,7 +145,9 @@ public final class GitRepository {
         if git_repository_item_path(&buf, pointer, GIT_REPOSITORY_ITEM_OBJECTS) == 0, let p = buf.ptr {
             let store = PackStore(objectsDirectory: PathBytes(cString: p).withoutTrailingSlash)
             cachedPackStore = store
-            if !store.damaged.isEmpty { DamagedPackGuard.install(on: odb!, packs: store.damaged) }
+            if !store.damaged.isEmpty || !store.unreadableIndexes.isEmpty {
+                DamagedPackGuard.install(on: odb!, packs: store.damaged, unreadableIndexes: store.unreadableIndexes)
+            }
             _ = LooseObjectBackend.install(on: odb!, objectsDirectory: p)
         }
         cachedOdb = odb

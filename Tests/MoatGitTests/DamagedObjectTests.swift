@@ -134,6 +134,33 @@ final class DamagedObjectTests: XCTestCase {
         }
     }
 
+    // Found by the pack fuzzer through libgit2: an index whose last fanout entries read 0xFFFFFFFF
+    // (2^32 - 1 objects in a 1 KB file) is no index to moat, but libgit2 1.5 computes its expected
+    // size in 32 bits, opens it and crashes (SIGSEGV in `git_odb_read_header`) on the next lookup.
+    // With such an index next to a pack, every read is refused with an error naming it.
+    func testAnIndexLibgit2WouldReadOutsideFailsEveryReadNotACrash() throws {
+        let scratch = try Scratch()
+        let repo = try scratch.initRepository()
+        try scratch.commit(["a.txt": "first\n"], in: repo)
+        try scratch.git(["repack", "-adq"], in: repo)
+        let id = try scratch.objectID("HEAD:a.txt", in: repo)
+        let dir = repo + "/.git/objects/pack/"
+        let idx = dir + (try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: dir).first { $0.hasSuffix(".idx") }))
+        var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: idx)))
+        for entry in 250..<256 { bytes.replaceSubrange((8 + 4 * entry)..<(12 + 4 * entry), with: [0xFF, 0xFF, 0xFF, 0xFF]) }
+        try replace(idx, with: bytes)
+
+        let repository = try GitRepository.open(at: repo, fromEnvironment: false)
+        XCTAssertEqual(repository.packStore()?.unreadableIndexes.count, 1)
+        XCTAssertThrowsError(try repository.blobSize(id)) { error in
+            XCTAssertTrue("\(error)".contains("pack index"), "\(error)")
+        }
+        XCTAssertThrowsError(try repository.readBlob(id))
+        let history = try HistorySource(repository: repository, selection: .allRefs(includeUnreachable: false))
+        XCTAssertGreaterThan(history.stats.missingObjects, 0, "the commit is counted missing")
+        XCTAssertTrue(history.blobs.isEmpty)
+    }
+
     // d. `--include-unreachable`: a dangling object whose header cannot be read is counted as
     // missing, not dropped.
     func testUnreadableDanglingObjectIsCountedMissing() throws {
