@@ -8,8 +8,8 @@ import XCTest
 /// Deterministic mutation fuzzers of moat's own git readers (docs/fuzzing.md), seeded with files real
 /// git wrote (`GitFuzzSeeds`): the index file and the staged diff that trusts its positions, pack
 /// indexes, packs (entry table, delta chains, pack-order decoder, tree store, the big-blob prefix
-/// reader), loose objects (moat's backend directly and through libgit2), tree objects, the stash
-/// reflog and shallow file, and pre-push input.
+/// reader; and libgit2's pack reader behind moat's fence), loose objects (moat's backend directly
+/// and through libgit2), tree objects, the stash reflog and shallow file, and pre-push input.
 ///
 /// A trap kills the run; an input slower than `FuzzRun.maxSeconds` fails it; so does a parse that
 /// hands its consumers a position outside the bytes, or an error message that is not one short line
