@@ -1,7 +1,7 @@
 # moat: the commands a newcomer types.
 #   make demo   set up, build, and watch moat block planted artifacts in a throwaway repository
 #   make test   set up and run the whole test suite (what CI runs)
-#   make fuzz   a long deterministic mutation-fuzz run of the detection core (docs/fuzzing.md)
+#   make fuzz   long deterministic mutation-fuzz runs: detection core, git readers, config and rule files (docs/fuzzing.md)
 SHELL := /bin/bash
 SWIFT ?= swift
 RELEASE_FLAGS := -c release --static-swift-stdlib
@@ -28,13 +28,23 @@ test: setup
 gate: build
 	$(BIN_DEBUG) history --no-progress
 
-## Mutation fuzzing of every sniffer and the content scanner, seeded with Tests/Fixtures (docs/fuzzing.md).
-## `make test` runs a short pass of the same test; this one runs FUZZ_ITERATIONS mutants.
+## Mutation fuzzing (docs/fuzzing.md): every sniffer and the content scanner, seeded with
+## Tests/Fixtures; then moat's git readers (seeds written by git at test time), `.moat.yaml` and rule
+## files. `make test` runs a short pass of each; this one runs the long passes, one after the other.
 FUZZ_ITERATIONS ?= 200000
+FUZZ_GIT_FAST_ITERATIONS ?= 500000
+FUZZ_GIT_ITERATIONS ?= 20000
+FUZZ_TEXT_ITERATIONS ?= 20000
+FUZZ_RUN = $(SWIFT) test --skip-build --disable-swift-testing --filter
 fuzz: setup
 	$(SWIFT) build --build-tests
-	MOAT_FUZZ_ITERATIONS=$(FUZZ_ITERATIONS) $(SWIFT) test --skip-build --disable-swift-testing \
-		--filter MutationFuzzTests.testMutantsNeverTrapHangOrLeakControlCharacters
+	MOAT_FUZZ_ITERATIONS=$(FUZZ_ITERATIONS) $(FUZZ_RUN) MutationFuzzTests.testMutantsNeverTrapHangOrLeakControlCharacters
+	for t in testIndexFileMutants testPackIndexMutants testTreeMutants; do \
+		MOAT_FUZZ_ITERATIONS=$(FUZZ_GIT_FAST_ITERATIONS) $(FUZZ_RUN) GitReaderFuzzTests.$$t || exit 1; done
+	for t in testLooseObjectMutants testPackMutants testPackMutantsReadThroughLibgit2; do \
+		MOAT_FUZZ_ITERATIONS=$(FUZZ_GIT_ITERATIONS) $(FUZZ_RUN) "GitReaderFuzzTests/$$t$$" || exit 1; done
+	for t in GitReaderFuzzTests.testPrePushInputMutants GitReaderFuzzTests.testRefFileMutants ConfigFuzzTests.testConfigAndRuleFileMutants; do \
+		MOAT_FUZZ_ITERATIONS=$(FUZZ_TEXT_ITERATIONS) $(FUZZ_RUN) $$t || exit 1; done
 
 demo: release
 	@scripts/demo.sh $(BIN_RELEASE)

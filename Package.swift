@@ -57,7 +57,7 @@ let package = Package(
 
         // The rule-file format (docs/rules.md): parsing and lint shared by the generator and the
         // run-time loader of user rule files, so both accept exactly the same files.
-        .target(name: "MoatRuleSchema", dependencies: ["Yams"]),
+        .target(name: "MoatRuleSchema", dependencies: ["MoatBytes", "Yams"]),
 
         // Build-time generator: Patterns/*.yaml -> Swift source embedded in MoatCore.
         .executableTarget(name: "moat-patterns-gen", dependencies: ["MoatRuleSchema"], path: "Sources/MoatPatternsGen"),
@@ -70,11 +70,14 @@ let package = Package(
         // Throughput of the matching engine on real text (not a product; see bench/match.sh).
         .executableTarget(name: "moat-bench-match", dependencies: ["MoatMatch", "Yams"]),
 
+        // The deterministic mutation engine the fuzz tests share (docs/fuzzing.md); test code only.
+        .target(name: "MoatFuzzEngine", path: "Tests/MoatFuzzEngine"),
+
         .testTarget(name: "MoatMatchTests", dependencies: ["MoatMatch"]),
-        .testTarget(name: "MoatCoreTests", dependencies: ["MoatCore", "MoatBytes"]),
-        .testTarget(name: "MoatGitTests", dependencies: ["MoatGit", "MoatBytes"]),
+        .testTarget(name: "MoatCoreTests", dependencies: ["MoatCore", "MoatBytes", "MoatFuzzEngine"]),
+        .testTarget(name: "MoatGitTests", dependencies: ["MoatGit", "MoatBytes", "MoatFuzzEngine"]),
         .testTarget(name: "MoatReportTests", dependencies: ["MoatReport", "MoatCore"]),
-        .testTarget(name: "MoatScanTests", dependencies: ["MoatScan", "MoatCore", "MoatGit", "MoatBytes"]),
+        .testTarget(name: "MoatScanTests", dependencies: ["MoatScan", "MoatCore", "MoatGit", "MoatBytes", "MoatRuleSchema", "MoatFuzzEngine"]),
         .testTarget(name: "MoatCLITests", dependencies: ["moat", "MoatCore", "Yams"]),
         .testTarget(name: "MoatBytesTests", dependencies: ["MoatBytes"]),
         .testTarget(name: "MoatRuleSchemaTests", dependencies: ["MoatRuleSchema", "Yams"]),

@@ -1,3 +1,5 @@
+import MoatBytes
+
 /// Builds the one-sentence description of a finding, e.g.
 /// "PyTorch training checkpoint: 124.4M parameters, bf16, with optimizer state (AdamW), 498 MB".
 public enum FindingMessage {
@@ -52,16 +54,9 @@ public enum FindingMessage {
 public enum DisplayText {
     /// `s` with C0 controls, DEL, C1 controls (U+0080-U+009F) and bidirectional overrides written as
     /// visible escapes (`\x1b`, `\u{9b}`); `s` itself when it has none. Idempotent.
-    public static func escape(_ s: String) -> String {
-        guard s.unicodeScalars.contains(where: isUnsafe) else { return s }
-        var out = String.UnicodeScalarView()
-        for u in s.unicodeScalars {
-            guard isUnsafe(u) else { out.append(u); continue }
-            let text = u.value < 0x80 ? "\\x" + hex(u.value, width: 2) : "\\u{" + hex(u.value, width: 4) + "}"
-            out.append(contentsOf: text.unicodeScalars)
-        }
-        return String(out)
-    }
+    public static func escape(_ s: String) -> String { TerminalText.escape(s) }
+
+    static func isUnsafe(_ u: Unicode.Scalar) -> Bool { TerminalText.isUnsafe(u) }
 
     /// Decodes content bytes for display: valid UTF-8 as text, every byte of an invalid sequence as
     /// `\xNN` (not a silent U+FFFD), control characters escaped as by `escape`.
@@ -82,11 +77,6 @@ public enum DisplayText {
             }
         }
         return escape(String(out))
-    }
-
-    static func isUnsafe(_ u: Unicode.Scalar) -> Bool {
-        let v = u.value
-        return v < 0x20 || (v >= 0x7F && v <= 0x9F) || (v >= 0x202A && v <= 0x202E) || (v >= 0x2066 && v <= 0x2069)
     }
 
     private static func hex(_ v: UInt32, width: Int) -> String {

@@ -168,7 +168,9 @@ public final class GitRepository {
             }
             let store = PackStore(objectDirectories: ObjectDirectories.merge(others, withOwn: own))
             cachedPackStore = store
-            if !store.damaged.isEmpty { DamagedPackGuard.install(on: odb!, packs: store.damaged) }
+            if !store.damaged.isEmpty || !store.unreadableIndexes.isEmpty {
+                DamagedPackGuard.install(on: odb!, packs: store.damaged, unreadableIndexes: store.unreadableIndexes)
+            }
             _ = LooseObjectBackend.install(on: odb!, objectsDirectory: p)
             for dir in others {
                 _ = dir.cString.withUnsafeBufferPointer { LooseObjectBackend.install(on: odb!, objectsDirectory: $0.baseAddress!) }

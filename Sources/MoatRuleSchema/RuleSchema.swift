@@ -4,6 +4,7 @@
 //
 // It walks Yams' node tree rather than decoding, so every error names its line. It cannot compile
 // PCRE2 patterns; the matching engine does that.
+import MoatBytes
 import Yams
 
 /// A problem in a rule file: the file, the line (when known), the rule id (when known), and why.
@@ -24,7 +25,7 @@ public struct RuleSchemaError: Error, CustomStringConvertible, Equatable, Sendab
         var s = file
         if let line { s += ":\(line)" }
         s += ": "
-        if let ruleID { s += "rule \(ruleID): " }
+        if let ruleID { s += "rule \(TerminalText.excerpt(ruleID, limit: 80)): " }
         return s + reason
     }
 }
@@ -145,7 +146,7 @@ public enum RuleSchema {
                     spec.pathRules.append(try pathRule(node, file: file, seen: &seen))
                 }
             default:
-                throw ctx.error(keyNode, "unknown top-level key '\(key)' (expected secret_rules, config_rules or path_rules)")
+                throw ctx.error(keyNode, "unknown top-level key \(quoted(key)) (expected secret_rules, config_rules or path_rules)")
             }
         }
         return spec
@@ -187,7 +188,7 @@ public enum RuleSchema {
         for (k, kNode) in keywordNodes {
             if k.isEmpty { throw ctx.error(kNode, "empty keyword") }
             if k.utf8.count < 3 && !slow {
-                throw ctx.error(kNode, "keyword '\(k)' is shorter than 3 bytes (mark the rule `slow: true` if it has no longer literal)")
+                throw ctx.error(kNode, "keyword \(quoted(k)) is shorter than 3 bytes (mark the rule `slow: true` if it has no longer literal)")
             }
             keywords.append(asciiLowercased(k))
         }
@@ -195,10 +196,10 @@ public enum RuleSchema {
         let (pattern, patternNode) = try ctx.requiredString(m, "pattern", in: node)
         try ctx.checkSecretGroup(pattern, patternNode, field: "pattern")
         let category = try ctx.string(m, "category") ?? "secret"
-        if !ruleCategories.contains(category) { throw ctx.error(m["category"] ?? node, "unknown category '\(category)' (secret or sensitive-config)") }
+        if !ruleCategories.contains(category) { throw ctx.error(m["category"] ?? node, "unknown category \(quoted(category)) (secret or sensitive-config)") }
         let validate = try ctx.string(m, "validate") ?? "none"
         if !validators.contains(validate) {
-            throw ctx.error(m["validate"] ?? node, "unknown validate '\(validate)' (one of \(validators.sorted().joined(separator: ", ")))")
+            throw ctx.error(m["validate"] ?? node, "unknown validate \(quoted(validate)) (one of \(validators.sorted().joined(separator: ", ")))")
         }
         let (match, noMatch) = try ctx.examples(m, node, config: false, minExamples: minExamples)
         return SecretRuleSpec(
@@ -215,7 +216,7 @@ public enum RuleSchema {
         if globs.isEmpty { throw ctx.error(m["globs"] ?? node, "no globs") }
         let excludes = try ctx.stringList(m, "exclude_globs", required: false)
         for (g, gNode) in globs + excludes where g != asciiLowercased(g) {
-            throw ctx.error(gNode, "glob '\(g)' is not lower-case (paths are lower-cased before matching)")
+            throw ctx.error(gNode, "glob \(quoted(g)) is not lower-case (paths are lower-cased before matching)")
         }
         var content: String?
         if let c = m["content"] {
@@ -224,7 +225,7 @@ public enum RuleSchema {
             content = s
         }
         let category = try ctx.string(m, "category") ?? "sensitive-config"
-        if !ruleCategories.contains(category) { throw ctx.error(m["category"] ?? node, "unknown category '\(category)' (secret or sensitive-config)") }
+        if !ruleCategories.contains(category) { throw ctx.error(m["category"] ?? node, "unknown category \(quoted(category)) (secret or sensitive-config)") }
         let (match, noMatch) = try ctx.examples(m, node, config: true, minExamples: minExamples)
         return ConfigRuleSpec(
             id: id, name: try ctx.requiredString(m, "name", in: node).0, category: category, globs: globs.map(\.0),
@@ -237,12 +238,17 @@ public enum RuleSchema {
         let globs = try ctx.stringList(m, "globs", required: true)
         if globs.isEmpty { throw ctx.error(m["globs"] ?? node, "no globs") }
         let suggests = try ctx.string(m, "suggests")
-        if let s = suggests, !pathCategories.contains(s) { throw ctx.error(m["suggests"] ?? node, "unknown category '\(s)'") }
+        if let s = suggests, !pathCategories.contains(s) { throw ctx.error(m["suggests"] ?? node, "unknown category \(quoted(s))") }
         return PathRuleSpec(id: id, description: try ctx.requiredString(m, "description", in: node).0,
                             globs: globs.map(\.0), suggests: suggests, line: line)
     }
 
     // MARK: helpers
+
+    /// Content quoted in an error: escaped and cut short (`TerminalText.excerpt`), between quotes.
+    /// A key, category or glob of a crafted file may hold a line break, an escape sequence or a
+    /// megabyte of text.
+    public static func quoted(_ s: String) -> String { "'" + TerminalText.excerpt(s, limit: 60) + "'" }
 
     /// Names of capturing groups written `(?<name>`, `(?P<name>` or `(?'name'`; lookbehinds are skipped.
     public static func namedGroups(_ pattern: String) -> [String] {
@@ -333,7 +339,7 @@ public enum RuleSchema {
             for (k, _) in m {
                 let name = k.string ?? ""
                 if !allowed.contains(name) {
-                    throw error(k, "unknown field '\(name)' (allowed: \(allowed.sorted().joined(separator: ", ")))")
+                    throw error(k, "unknown field \(RuleSchema.quoted(name)) (allowed: \(allowed.sorted().joined(separator: ", ")))")
                 }
             }
         }
@@ -402,7 +408,7 @@ public enum RuleSchema {
             let names = RuleSchema.namedGroups(pattern)
             if !names.contains("secret") { throw error(node, "\(field) has no named group `secret` ((?<secret>...))") }
             if let other = names.first(where: { $0 != "secret" }) {
-                throw error(node, "\(field) names a group '\(other)': only `secret` may be named")
+                throw error(node, "\(field) names a group \(RuleSchema.quoted(other)): only `secret` may be named")
             }
             if names.filter({ $0 == "secret" }).count > 1 { throw error(node, "\(field) names `secret` more than once") }
         }
@@ -414,7 +420,7 @@ public enum RuleSchema {
             }
             guard let em = n.mapping else { throw error(n, "'examples' must be a mapping with match and no_match") }
             for (k, _) in em where !["match", "no_match"].contains(k.string ?? "") {
-                throw error(k, "unknown field '\(k.string ?? "")' in examples (match, no_match)")
+                throw error(k, "unknown field \(RuleSchema.quoted(k.string ?? "")) in examples (match, no_match)")
             }
             func list(_ key: String) throws -> [ExampleSpec] {
                 guard let l = em[key] else { return [] }

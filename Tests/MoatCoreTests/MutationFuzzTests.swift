@@ -1,6 +1,7 @@
 import Foundation
 import MoatBytes
 import MoatCore
+import MoatFuzzEngine
 import XCTest
 
 /// A deterministic mutation fuzzer over every fixture in `Tests/Fixtures`: bit flips, bytes set to
@@ -23,24 +24,6 @@ final class MutationFuzzTests: XCTestCase {
     /// Longest any one mutant may take through every sniffer and the content scanner.
     static let maxSecondsPerInput = 5.0
 
-    /// xorshift64*: small, fast, and the same sequence on every machine.
-    struct XorShift: RandomNumberGenerator {
-        var state: UInt64
-        /// A generator for iteration `i` of run `seed`, its state mixed so neighbouring iterations differ.
-        init(seed: UInt64, iteration: Int) {
-            state = max(1, (UInt64(truncatingIfNeeded: iteration) &+ 1) &* 0x9E37_79B9_7F4A_7C15 ^ seed &* 0xD1B5_4A32_D192_ED03)
-            for _ in 0..<4 { _ = next() }
-        }
-        mutating func next() -> UInt64 {
-            state ^= state >> 12
-            state ^= state << 25
-            state ^= state >> 27
-            return state &* 0x2545_F491_4F6C_DD1D
-        }
-        mutating func below(_ n: Int) -> Int { n <= 0 ? 0 : Int(next() % UInt64(n)) }
-        mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
-    }
-
     struct Seed { let path: String; let bytes: [UInt8] }
 
     /// Every fixture file (sorted, so the run is the same everywhere), cut to 256 KiB.
@@ -57,62 +40,11 @@ final class MutationFuzzTests: XCTestCase {
         return out.sorted { $0.path < $1.path }
     }
 
-    static let interestingBytes: [UInt8] = [0x00, 0xFF, 0x7F, 0x80]
-    static let hugeValues: [UInt64] = [
-        0xFFFF_FFFF_FFFF_FFFF, 0x7FFF_FFFF_FFFF_FFFF, 0x8000_0000_0000_0000, 0xFFFF_FFFF, 0x7FFF_FFFF, 0x8000_0000,
-        0xFFFF, 0x1FFF_FFFF_FFFF_FFFF, 0x1_0000_0000, 0x7FFF_FFFF_FFFF_FFF8,
-    ]
-    static let hugeNumbers = ["9223372036854775807", "18446744073709551615", "2305843009213693951", "4294967295", "-1", "0",
-                              "9223372036854775808", "99999999999999999999999"]
-
-    /// One mutation of `b` (never empty unless `b` is).
-    static func mutateOnce(_ b: inout [UInt8], _ rng: inout XorShift) {
-        guard !b.isEmpty else { return }
-        // Headers hold the lengths: half the mutations land in the first 64 bytes.
-        func position() -> Int { rng.chance(50) ? rng.below(min(64, b.count)) : rng.below(b.count) }
-        switch rng.below(9) {
-        case 0:  // bit flips
-            for _ in 0...rng.below(4) { b[position()] ^= UInt8(1) << UInt8(rng.below(8)) }
-        case 1:  // interesting bytes
-            for _ in 0...rng.below(4) { b[position()] = interestingBytes[rng.below(interestingBytes.count)] }
-        case 2:  // a length field (2, 4 or 8 bytes, either byte order) set to a huge value
-            let width = [2, 4, 8][rng.below(3)]
-            let at = position()
-            let v = hugeValues[rng.below(hugeValues.count)]
-            let bigEndian = rng.chance(25)
-            for k in 0..<width where at + k < b.count {
-                let shift = UInt64(8 * (bigEndian ? width - 1 - k : k))
-                b[at + k] = UInt8(truncatingIfNeeded: v >> shift)
-            }
-        case 3:  // a decimal number in a text header (npy dict, JSON, pickle text) made huge
-            let start = position()
-            guard let d = b[start...].firstIndex(where: { $0 >= 0x30 && $0 <= 0x39 }) else { return }
-            let end = b[d...].firstIndex { !($0 >= 0x30 && $0 <= 0x39) } ?? b.count
-            b.replaceSubrange(d..<end, with: Array(hugeNumbers[rng.below(hugeNumbers.count)].utf8))
-        case 4:  // truncation
-            b.removeLast(b.count - rng.below(b.count))
-        case 5:  // chunk duplication
-            let from = rng.below(b.count), n = 1 + rng.below(min(4096, b.count - from))
-            let chunk = Array(b[from..<(from + n)])
-            b.insert(contentsOf: chunk, at: rng.below(b.count + 1))
-        case 6:  // chunk deletion
-            let from = rng.below(b.count), n = 1 + rng.below(min(4096, b.count - from))
-            b.removeSubrange(from..<(from + n))
-        case 7:  // a run of one byte (floods of one opcode, zeroed tables)
-            let at = position(), n = 1 + rng.below(512)
-            b.replaceSubrange(at..<min(b.count, at + n), with: repeatElement(interestingBytes.randomElement(using: &rng) ?? 0, count: n))
-        default:  // random bytes
-            for _ in 0...rng.below(8) { b[position()] = UInt8(truncatingIfNeeded: rng.next()) }
-        }
-    }
-
     /// The mutant of iteration `i`: a seed chosen by `i`, mutated 1-4 times by a generator of (seed, i).
     static func mutant(_ i: Int, seeds: [Seed], seed: UInt64) -> (Seed, [UInt8]) {
-        var rng = XorShift(seed: seed, iteration: i)
+        var rng = FuzzRandom(seed: seed, iteration: i)
         let s = seeds[i % seeds.count]
-        var b = s.bytes
-        for _ in 0...rng.below(4) { mutateOnce(&b, &rng) }
-        return (s, b)
+        return (s, ByteMutator.mutant(of: s.bytes, &rng))
     }
 
     /// A sequential source over `bytes`, served in odd-sized pulls (the git stream path).
@@ -127,26 +59,19 @@ final class MutationFuzzTests: XCTestCase {
         }
     }
 
-    func env(_ name: String) -> Int? { ProcessInfo.processInfo.environment[name].flatMap { Int($0) } }
-
     func testMutantsNeverTrapHangOrLeakControlCharacters() throws {
         let seeds = MutationFuzzTests.seeds()
         XCTAssertGreaterThan(seeds.count, 50, "fixtures missing")
-        let iterations = env("MOAT_FUZZ_ITERATIONS") ?? MutationFuzzTests.defaultIterations
-        let first = env("MOAT_FUZZ_FROM") ?? 0
-        let seed = UInt64(env("MOAT_FUZZ_SEED") ?? 9)
-        let save = ProcessInfo.processInfo.environment["MOAT_FUZZ_SAVE"]
-        let trace = ProcessInfo.processInfo.environment["MOAT_FUZZ_TRACE"] == "1"
+        let run = FuzzRun(name: "fuzz", defaultIterations: MutationFuzzTests.defaultIterations, maxSeconds: MutationFuzzTests.maxSecondsPerInput)
         let scanner = ContentScanner(secrets: SecretDetector())
-        let t0 = Date()
-        var slowest = (0.0, 0)
         var findings = 0
-        for i in first..<(first + iterations) {
-            let (s, b) = MutationFuzzTests.mutant(i, seeds: seeds, seed: seed)
-            if let save { try Data(b).write(to: URL(fileURLWithPath: save)) }
-            if trace { FileHandle.standardError.write(Data("fuzz-iteration \(i) \(s.path)\n".utf8)) }
-            let start = Date()
-            let path = PathBytes(s.path)
+        run.run(mutant: { i, _ in
+            let (s, b) = MutationFuzzTests.mutant(i, seeds: seeds, seed: run.seed)
+            return (s.path, b)
+        }, slow: { i, name, took in
+            XCTFail("iteration \(i) (\(name)) is slow: \(took) s")
+        }) { i, name, b in
+            let path = PathBytes(name)
             for sniffer in SnifferRegistry.all {
                 _ = sniffer.sniff(SniffInput(path: path, source: MemoryByteSource(b)))
             }
@@ -159,19 +84,11 @@ final class MutationFuzzTests: XCTestCase {
                 let texts = [f.message, f.label] + f.summary.dtypes + f.summary.notes + [f.summary.architecture ?? "", f.summary.optimizer ?? ""]
                     + f.summary.details.flatMap { [$0.0, $0.1] } + [f.secret?.preview ?? "", f.secret?.why ?? ""]
                 for t in texts where t.unicodeScalars.contains(where: { $0.value < 0x20 || ($0.value >= 0x7F && $0.value <= 0x9F) }) {
-                    XCTFail("iteration \(i) (\(s.path)): control character in a finding: \(t.debugDescription)")
+                    XCTFail("iteration \(i) (\(name)): control character in a finding: \(t.debugDescription)")
                 }
             }
-            let took = Date().timeIntervalSince(start)
-            if took > slowest.0 { slowest = (took, i) }
-            XCTAssertLessThan(took, MutationFuzzTests.maxSecondsPerInput, "iteration \(i) (\(s.path)) is slow")
-            if iterations >= 10_000, (i - first + 1) % 10_000 == 0 {
-                FileHandle.standardOutput.write(Data("fuzz: \(i - first + 1) executions, \(Int(Date().timeIntervalSince(t0))) s\n".utf8))
-            }
         }
-        let secs = Date().timeIntervalSince(t0)
-        print("fuzz: \(iterations) executions from \(seeds.count) seeds (seed \(seed), from \(first)) in \(String(format: "%.1f", secs)) s;"
-              + " \(findings) findings; slowest input \(String(format: "%.3f", slowest.0)) s (iteration \(slowest.1))")
+        print("fuzz: \(findings) findings checked from \(seeds.count) seeds")
     }
 
     func testMutationsAreDeterministic() {

@@ -113,10 +113,14 @@ final class DamagedObjectTests: XCTestCase {
         let index = try XCTUnwrap(PackIndex(bytes: original))
         let field = 8 + 1024 + index.count * 24 + 4 * (try XCTUnwrap(index.position(of: id)))
         let packSize = (try FileManager.default.attributesOfItem(atPath: String(idx.dropLast(4)) + ".pack")[.size] as! NSNumber).intValue
-        // Inside the trailing checksum (libgit2 1.5 reads it as an object), and far past the end.
-        for bad in [UInt32(packSize - 1), 0x7FFF_FFF0] {
+        // Inside the trailing checksum (libgit2 1.5 reads it as an object), and far past the end;
+        // then, found by the pack fuzzer, far past the end in an index with 5 stray bytes before its
+        // checksums: libgit2 accepts any size up to 8 bytes an object past the tables, moat used to
+        // want whole 8-byte slots, so it did not list (nor fence) that pack and libgit2 crashed.
+        for (bad, stray) in [(UInt32(packSize - 1), 0), (0x7FFF_FFF0, 0), (0x7FFF_FFF0, 5)] {
             var bytes = original
             bytes.replaceSubrange(field..<(field + 4), with: [UInt8(bad >> 24), UInt8(bad >> 16 & 0xFF), UInt8(bad >> 8 & 0xFF), UInt8(bad & 0xFF)])
+            bytes.insert(contentsOf: repeatElement(0xEE, count: stray), at: bytes.count - 40)
             try replace(idx, with: bytes)
 
             let repository = try GitRepository.open(at: repo, fromEnvironment: false)
@@ -128,6 +132,33 @@ final class DamagedObjectTests: XCTestCase {
             XCTAssertTrue(history.blobs.contains { $0.path == PathBytes("b.txt") }, "the readable commit is still walked")
             XCTAssertFalse(history.blobs.contains { $0.id == id })
         }
+    }
+
+    // Found by the pack fuzzer through libgit2: an index whose last fanout entries read 0xFFFFFFFF
+    // (2^32 - 1 objects in a 1 KB file) is no index to moat, but libgit2 1.5 computes its expected
+    // size in 32 bits, opens it and crashes (SIGSEGV in `git_odb_read_header`) on the next lookup.
+    // With such an index next to a pack, every read is refused with an error naming it.
+    func testAnIndexLibgit2WouldReadOutsideFailsEveryReadNotACrash() throws {
+        let scratch = try Scratch()
+        let repo = try scratch.initRepository()
+        try scratch.commit(["a.txt": "first\n"], in: repo)
+        try scratch.git(["repack", "-adq"], in: repo)
+        let id = try scratch.objectID("HEAD:a.txt", in: repo)
+        let dir = repo + "/.git/objects/pack/"
+        let idx = dir + (try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: dir).first { $0.hasSuffix(".idx") }))
+        var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: idx)))
+        for entry in 250..<256 { bytes.replaceSubrange((8 + 4 * entry)..<(12 + 4 * entry), with: [0xFF, 0xFF, 0xFF, 0xFF]) }
+        try replace(idx, with: bytes)
+
+        let repository = try GitRepository.open(at: repo, fromEnvironment: false)
+        XCTAssertEqual(repository.packStore()?.unreadableIndexes.count, 1)
+        XCTAssertThrowsError(try repository.blobSize(id)) { error in
+            XCTAssertTrue("\(error)".contains("pack index"), "\(error)")
+        }
+        XCTAssertThrowsError(try repository.readBlob(id))
+        let history = try HistorySource(repository: repository, selection: .allRefs(includeUnreachable: false))
+        XCTAssertGreaterThan(history.stats.missingObjects, 0, "the commit is counted missing")
+        XCTAssertTrue(history.blobs.isEmpty)
     }
 
     // d. `--include-unreachable`: a dangling object whose header cannot be read is counted as

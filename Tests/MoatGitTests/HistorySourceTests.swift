@@ -300,6 +300,21 @@ final class HistorySourceTests: XCTestCase {
 
     private let zeros = String(repeating: "0", count: 40)
 
+    /// Found by the pre-push fuzzer: a malformed line was quoted raw (200 bytes, escape sequences
+    /// and NULs included) into the error printed on the terminal.
+    func testPrePushErrorsQuoteAShortEscapedExcerpt() {
+        let inputs = [String(repeating: "\u{1B}[2J", count: 100) + "\n", "refs/heads/main 43e55a2a8b5c1dd47dcc5\u{0}c9e9014eef3e525cd2a refs/heads/main \(zeros)\n",
+                      "\u{202E}evil\n"]
+        for input in inputs {
+            XCTAssertThrowsError(try PrePushLine.parse(input)) { error in
+                let message = "\(error)"
+                XCTAssertTrue(message.hasPrefix("pre-push input, line 1: "), message)
+                XCTAssertFalse(message.unicodeScalars.contains(where: TerminalText.isUnsafe), message.debugDescription)
+                XCTAssertLessThan(message.count, 300, message)
+            }
+        }
+    }
+
     func testPrePushOfANewBranchHidesWhatTheRemoteHas() throws {
         let scratch = try Scratch()
         let repo = try pushedRepository(scratch)

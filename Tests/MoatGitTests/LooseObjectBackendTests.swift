@@ -63,6 +63,29 @@ final class LooseObjectBackendTests: XCTestCase {
         XCTAssertEqual(try repository.blobSize(ObjectID(hex: id)!), 38, "the header still reads")
     }
 
+    /// Found by the loose-object fuzzer: a file that is not a zlib stream was passed on to libgit2
+    /// 1.5's loose reader, which takes it for the old pack-like format and loops forever inflating a
+    /// cut stream (a bit flip in the first byte of any loose object does it). moat's backend now
+    /// refuses such a file as corrupt, so libgit2 never reads it.
+    func testNonZlibLooseObjectFailsInsteadOfHanging() throws {
+        let (scratch, repo, id) = try stagedFile("a file whose object will become pack-like\n")
+        defer { withExtendedLifetime(scratch) {} }
+        let path = looseFile(repo, id)
+        // A pack-like header (blob, 100 bytes) and a deflate stream cut short.
+        let body = try deflate(scratch, Array(repeating: UInt8(ascii: "x"), count: 100))
+        try overwrite(path, [0xB4, 0x06] + body.prefix(6))
+        nonisolated(unsafe) let repository = try GitRepository.open(at: repo, fromEnvironment: false)
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var outcome: String?
+        Thread.detachNewThread {
+            do { _ = try repository.readBlob(ObjectID(hex: id)!); outcome = "read" } catch { outcome = "\(error)" }
+            done.signal()
+        }
+        guard done.wait(timeout: .now() + 20) == .success else { return XCTFail("reading a pack-like loose object hangs") }
+        XCTAssertTrue(outcome?.contains("corrupt loose object") == true, outcome ?? "")
+        XCTAssertThrowsError(try repository.blobSize(ObjectID(hex: id)!))
+    }
+
     func testHeadersThatDisagreeWithTheContentAreRefused() throws {
         let (scratch, repo, id) = try stagedFile("placeholder\n")
         let repository = { try GitRepository.open(at: repo, fromEnvironment: false) }

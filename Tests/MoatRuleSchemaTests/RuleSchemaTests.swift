@@ -52,6 +52,22 @@ final class RuleSchemaTests: XCTestCase {
         return lines.flatMap { $0 == old ? (new.isEmpty ? [] : new.components(separatedBy: "\n")) : [$0] }.joined(separator: "\n")
     }
 
+    /// Found by the rule-file fuzzer: ids, fields and values were quoted raw (a tab in an id, a
+    /// line break in a key, a 64 KiB `validate`) into the one-line error.
+    func testErrorsQuoteContentEscapedAndShort() {
+        let cases = [
+            secret(replacing: "  - id: test.token", with: "  - id: \"test\\ttoken\""),
+            secret(replacing: "    keywords: [tok_]", with: "    keywords: [tok_]\n    \"na\\nme\": x"),
+            secret(replacing: "    keywords: [tok_]", with: "    keywords: [tok_]\n    validate: " + String(repeating: "a", count: 65_536)),
+            "\"\\e[2J\": []\n",
+        ]
+        for yaml in cases {
+            guard let e = rejection(yaml) else { continue }
+            XCTAssertFalse(e.description.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }, e.description.debugDescription)
+            XCTAssertLessThan(e.description.count, 250, e.description)
+        }
+    }
+
     // MARK: valid files
 
     func testValidFileParses() throws {

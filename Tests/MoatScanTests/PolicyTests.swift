@@ -126,6 +126,21 @@ final class PolicyTests: XCTestCase {
         }
     }
 
+    /// Found by the config fuzzer: unknown keys and bad globs were quoted raw (line breaks, escape
+    /// sequences, 64 KiB values) into the one-line error.
+    func testConfigErrorsQuoteContentEscapedAndShort() {
+        let cases = ["\"a\\nb\": 1\n", "\"\\e[31mred\": 1\n", String(repeating: "k", count: 10_000) + ": x\n",
+                     "lfs: { required: [\"models/[\\u202e\(String(repeating: "x", count: 5_000))\"] }\n"]
+        for text in cases {
+            XCTAssertThrowsError(try MoatConfig.parse(text, path: "m.yaml")) { error in
+                let message = "\(error)"
+                XCTAssertTrue(message.hasPrefix("m.yaml:1: "), message)
+                XCTAssertFalse(message.unicodeScalars.contains(where: TerminalText.isUnsafe), message.debugDescription)
+                XCTAssertLessThan(message.count, 200, message)
+            }
+        }
+    }
+
     func testTheNearestConfigUpToTheRepositoryRootIsUsed() throws {
         try folder.git("init", "-q", "-b", "main")
         try folder.put(".moat.yaml", Array("fail-on: warn\n".utf8))

@@ -279,6 +279,11 @@ final class HistoryWalk {
     private func readShallowFile() -> Set<OIDKey> {
         let path = repository.commonDir.appending(Array("shallow".utf8))
         guard let content = readSmallFile(path) else { return [] }
+        return Self.shallowCommits(content)
+    }
+
+    /// The ids of a `shallow` file's content, one 40-digit id a line; other lines are skipped.
+    static func shallowCommits(_ content: [UInt8]) -> Set<OIDKey> {
         var result = Set<OIDKey>()
         for line in content.split(whereSeparator: { $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }) {
             let hex = String(decoding: line, as: UTF8.self).trimmingSpaces

@@ -57,6 +57,15 @@ struct RawTree {
         self.base = (git_odb_object_data(object) ?? UnsafeRawPointer(bitPattern: 1)!).assumingMemoryBound(to: UInt8.self)
     }
 
+    /// A tree over `bytes`, which the caller keeps alive while it is read (the parser on its own,
+    /// for the fuzz tests).
+    init(bytes: UnsafeRawBufferPointer, id: git_oid) {
+        self.id = id
+        object = nil
+        size = bytes.count
+        base = (bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!).assumingMemoryBound(to: UInt8.self)
+    }
+
     func free() { if let object { git_odb_object_free(object) } }
 
     /// The next entry (`<octal mode> <name>\0<20-byte id>`), or nil at the end or at a malformed entry.

@@ -1,4 +1,5 @@
 import CGit2
+import MoatBytes
 
 /// Which part of a repository's history `HistorySource` enumerates.
 public enum RevisionSelection: Hashable, Sendable {
@@ -129,7 +130,7 @@ enum HookInputLines {
             let lineNumber = number
             let fail = { (why: String) in GitError(message: "\(hook) input, line \(lineNumber): \(why)") }
             guard fields.count == count else {
-                let shown = String(decoding: line.prefix(200), as: UTF8.self)
+                let shown = TerminalText.excerpt(bytes: line, limit: 160)
                 throw fail("expected '\(expected)', got \(fields.count) field\(fields.count == 1 ? "" : "s"): '\(shown)'")
             }
             lines.append(try make(fields, fail))
@@ -143,7 +144,7 @@ enum HookInputLines {
             throw fail("\(role) '\(field)' is a SHA-256 object id; moat supports SHA-1 repositories only")
         }
         guard field.utf8.count == 40, field.utf8.allSatisfy(\.isHexDigit), let id = ObjectID(hex: field) else {
-            throw fail("\(role) '\(field.prefix(80))' is not a 40-digit object id")
+            throw fail("\(role) '\(TerminalText.excerpt(field, limit: 80))' is not a 40-digit object id")
         }
         return id
     }

@@ -5,7 +5,9 @@ import MoatBytes
 /// offset outside the pack (`PackFile.indexIsValid`): libgit2 1.5 trusts those offsets and
 /// crashes (SIGSEGV in `git_odb_read_header`). Every object such an index lists is answered with
 /// an error, so it counts as unreadable (a missing blob or tree in a history sweep) and nothing
-/// crashes.
+/// crashes. When an index next to a pack is not a valid index at all (`PackStore.unreadableIndexes`),
+/// libgit2 may read outside it on any lookup, and which objects it lists is unknown: every read
+/// is refused.
 ///
 /// Installed only when the repository has such a pack, above every other backend, so the common
 /// case pays nothing. Abbreviated ids (`git_odb_read_prefix`) are not fenced.
@@ -13,7 +15,11 @@ enum DamagedPackGuard {
     /// The indexes of the damaged packs, owned by the backend.
     private final class Fence {
         let packs: [PackFile]
-        init(_ packs: [PackFile]) { self.packs = packs }
+        let unreadableIndexes: [PathBytes]
+        init(_ packs: [PackFile], _ unreadableIndexes: [PathBytes]) {
+            self.packs = packs
+            self.unreadableIndexes = unreadableIndexes
+        }
 
         /// The damaged pack that lists `id`, if any.
         func pack(listing id: UnsafePointer<git_oid>) -> PackFile? {
@@ -24,10 +30,10 @@ enum DamagedPackGuard {
 
     /// Adds the fence for `packs` to `odb`, asked before the packs and loose objects.
     @discardableResult
-    static func install(on odb: OpaquePointer, packs: [PackFile]) -> Bool {
+    static func install(on odb: OpaquePointer, packs: [PackFile], unreadableIndexes: [PathBytes] = []) -> Bool {
         // Priority 3: above the packs and the loose backends (2), so it is asked first.
         addOdbBackend(moat_owned_backend(), to: odb, priority: 3) { backend in
-            backend.pointee.owner = Unmanaged.passRetained(Fence(packs)).toOpaque()
+            backend.pointee.owner = Unmanaged.passRetained(Fence(packs, unreadableIndexes)).toOpaque()
             backend.pointee.parent.read = guardRead
             backend.pointee.parent.read_header = guardReadHeader
             backend.pointee.parent.free = guardFree
@@ -40,6 +46,11 @@ enum DamagedPackGuard {
         guard let backend, let id else { return GIT_ERROR.rawValue }
         let own = UnsafeMutableRawPointer(backend).assumingMemoryBound(to: moat_owned_backend.self)
         let fence = Unmanaged<Fence>.fromOpaque(own.pointee.owner).takeUnretainedValue()
+        if let index = fence.unreadableIndexes.first {
+            git_error_set_str(Int32(GIT_ERROR_ODB.rawValue),
+                              "object \(ObjectID(id.pointee)) is not read: the pack index \(index) is corrupt, and libgit2 reads outside such an index")
+            return GIT_ERROR.rawValue
+        }
         guard let pack = fence.pack(listing: id) else { return GIT_ENOTFOUND.rawValue }
         git_error_set_str(Int32(GIT_ERROR_ODB.rawValue),
                           "object \(ObjectID(id.pointee)) is in \(pack.path), whose index points outside the pack")

@@ -36,7 +36,7 @@ enum LooseObjectBackend {
     enum Outcome {
         /// No loose file for the id.
         case absent
-        /// A loose file this reader leaves to libgit2 (the old non-zlib format, or huge).
+        /// A loose file this reader leaves to libgit2 (over the size limit).
         case notHere
         case corrupt(String)
         case object(type: git_object_t, header: Int, size: Int, file: [UInt8])
@@ -63,8 +63,12 @@ enum LooseObjectBackend {
         guard let file = FileIO.pread(fd, count: wanted, at: 0), file.count == wanted else {
             return .corrupt("cannot read loose object \(path)")
         }
-        // Not zlib: the old "packlike" loose format; leave it to libgit2.
-        guard wanted >= 2, file[0] & 0x0F == 8, (UInt16(file[0]) << 8 | UInt16(file[1])) % 31 == 0 else { return .notHere }
+        // Not zlib. libgit2 1.5 would take it for the pack-like loose format of early git and loop
+        // forever on a cut stream (found by fuzzing: one flipped bit in the first byte does it), so
+        // it never sees the file. git writes every loose object as a zlib stream.
+        guard wanted >= 2, file[0] & 0x0F == 8, (UInt16(file[0]) << 8 | UInt16(file[1])) % 31 == 0 else {
+            return .corrupt("corrupt loose object \(path): not a zlib stream")
+        }
         guard let head = file.withUnsafeBytes({ Inflater()?.prefix($0, wrapper: .zlib, count: 64) }) else { return .corrupt("corrupt loose object \(path): not a zlib stream") }
         guard let nul = head.firstIndex(of: 0), let space = head[..<nul].firstIndex(of: 0x20) else {
             return .corrupt("corrupt loose object \(path): no header")

@@ -28,6 +28,11 @@ final class PackStore {
     private(set) var packs: [PackFile] = []
     /// Packs whose index holds an offset outside the pack: never read.
     private(set) var damaged: [PackFile] = []
+    /// Indexes next to a pack that are not valid indexes (a count past the file, a fanout that
+    /// decreases, a size that fits no table): libgit2 1.5 may still open them, with sizes computed in
+    /// 32 bits, and read outside the file (found by fuzzing). Their ids are unknown, so no read is
+    /// safe while one is there (`DamagedPackGuard`).
+    private(set) var unreadableIndexes: [PathBytes] = []
     private var stamps: [DirectoryStamp] = []
 
     /// A pack directory's modification time: when it changes, packs were added or removed.
@@ -91,17 +96,27 @@ final class PackStore {
         stamps = currentStamps()
         var previous: [PathBytes: PackFile] = [:]
         for pack in packs + damaged { previous[pack.path] = pack }
-        var found: [PackFile] = [], bad: [PackFile] = []
+        var found: [PackFile] = [], bad: [PackFile] = [], unreadable: [PathBytes] = []
         for dir in packDirectories {
             for name in Self.list(dir) where name.count > 4 && name.suffix(4).elementsEqual(".idx".utf8) {
                 let packPath = dir.appending(Array(name.dropLast(4)) + Array(".pack".utf8))
-                guard let pack = previous[packPath]
-                    ?? PackIndex(path: dir.appending(name)).flatMap({ PackFile(path: packPath, index: $0) }) else { continue }
+                if let pack = previous[packPath] {
+                    if pack.indexIsValid { found.append(pack) } else { bad.append(pack) }
+                    continue
+                }
+                guard let index = PackIndex(path: dir.appending(name)) else {
+                    // libgit2 skips an index whose pack is missing; it opens any other.
+                    var st = stat()
+                    if stat(packPath.cString, &st) == 0 { unreadable.append(dir.appending(name)) }
+                    continue
+                }
+                guard let pack = PackFile(path: packPath, index: index) else { continue }
                 if pack.indexIsValid { found.append(pack) } else { bad.append(pack) }
             }
         }
         packs = found
         damaged = bad
+        unreadableIndexes = unreadable
     }
 
     /// The names in a directory, sorted (newest-first ordering is not needed: any copy is right).

@@ -133,7 +133,7 @@ public struct MoatConfig: Sendable {
                 guard let m = value.mapping else { throw fail(value, "`thresholds` must be a mapping") }
                 for (k, v) in m {
                     guard let name = k.string, thresholdKeys.contains(name) else {
-                        throw fail(k, "unknown threshold '\(k.string ?? "?")' (known: \(thresholdKeys.joined(separator: ", ")))")
+                        throw fail(k, "unknown threshold \(RuleSchema.quoted(k.string ?? "?")) (known: \(thresholdKeys.joined(separator: ", ")))")
                     }
                     guard let n = v.int, n >= 0 else { throw fail(v, "`\(name)` must be a whole number >= 0") }
                     set(name, n, in: &config.severity)
@@ -142,14 +142,14 @@ public struct MoatConfig: Sendable {
                 guard let m = value.mapping else { throw fail(value, "`lfs` must be a mapping ({required: [\"models/**\"]})") }
                 for (k, v) in m {
                     guard k.string == "required" else {
-                        throw fail(k, "unknown key '\(k.string ?? "?")' in `lfs` (known: \(lfsKeys.joined(separator: ", ")))")
+                        throw fail(k, "unknown key \(RuleSchema.quoted(k.string ?? "?")) in `lfs` (known: \(lfsKeys.joined(separator: ", ")))")
                     }
                     guard let list = v.sequence, list.allSatisfy({ $0.scalar != nil }) else {
                         throw fail(v, "`lfs.required` must be a list of path globs")
                     }
                     for item in list {
                         let glob = item.string ?? ""
-                        if let problem = globProblem(glob) { throw fail(item, "bad lfs.required glob '\(glob)': \(problem)") }
+                        if let problem = globProblem(glob) { throw fail(item, "bad lfs.required glob \(RuleSchema.quoted(glob)): \(problem)") }
                         config.storage.lfsRequired.append(PathPattern(glob))
                     }
                 }
@@ -162,7 +162,7 @@ public struct MoatConfig: Sendable {
                 guard let list = value.sequence else { throw fail(value, "`allow` must be a list of entries ({path: ..., reason: ...})") }
                 for entry in list { config.allow.append(try allowEntry(entry, path: path, fail: fail)) }
             default:
-                throw fail(key, "unknown key '\(key.string ?? "?")' (known: \(keys.joined(separator: ", ")))")
+                throw fail(key, "unknown key \(RuleSchema.quoted(key.string ?? "?")) (known: \(keys.joined(separator: ", ")))")
             }
         }
         return config
@@ -173,7 +173,7 @@ public struct MoatConfig: Sendable {
         var fields: [String: String] = [:]
         for (k, v) in m {
             guard let name = k.string, allowKeys.contains(name) else {
-                throw fail(k, "unknown key '\(k.string ?? "?")' in an allow entry (known: \(allowKeys.joined(separator: ", ")))")
+                throw fail(k, "unknown key \(RuleSchema.quoted(k.string ?? "?")) in an allow entry (known: \(allowKeys.joined(separator: ", ")))")
             }
             guard let s = v.string, v.scalar != nil else { throw fail(v, "`\(name)` must be a string") }
             fields[name] = s
@@ -182,7 +182,7 @@ public struct MoatConfig: Sendable {
             throw fail(node, "an allow entry needs at least one of path, rule, value, value-regex")
         }
         for key in ["path", "rule"] {
-            if let glob = fields[key], let problem = globProblem(glob) { throw fail(node, "bad \(key) glob '\(glob)': \(problem)") }
+            if let glob = fields[key], let problem = globProblem(glob) { throw fail(node, "bad \(key) glob \(RuleSchema.quoted(glob)): \(problem)") }
         }
         var regex: PCRE2Pattern?
         if let pattern = fields["value-regex"] {
