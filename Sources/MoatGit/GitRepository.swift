@@ -168,8 +168,8 @@ public final class GitRepository {
             }
             let store = PackStore(objectDirectories: ObjectDirectories.merge(others, withOwn: own))
             cachedPackStore = store
-            if !store.damaged.isEmpty || !store.unreadableIndexes.isEmpty {
-                DamagedPackGuard.install(on: odb!, packs: store.damaged, unreadableIndexes: store.unreadableIndexes)
+            if !store.packs.isEmpty || !store.damaged.isEmpty || !store.unreadableIndexes.isEmpty {
+                DamagedPackGuard.install(on: odb!, packs: store.damaged, unreadableIndexes: store.unreadableIndexes, store: store)
             }
             _ = LooseObjectBackend.install(on: odb!, objectsDirectory: p)
             for dir in others {

@@ -177,6 +177,44 @@ final class GitReaderFuzzTests: XCTestCase {
         }
     }
 
+    func testASelfBasedRefDeltaIsRefusedNotAHang() throws {
+        // Mutant 16,138 (seed 9) of the pass above: a REF_DELTA entry whose base is itself.
+        // libgit2 1.5 never returns from reading it; moat's fence refuses it first.
+        let seeds = try GitFuzzSeeds.shared()
+        var rng = FuzzRandom(seed: 9, iteration: 16_138)
+        let (_, bytes) = Self.packMutant(seeds, 16_138, &rng)
+        let (indexBytes, packBytes) = Self.split(bytes)
+        let repo = try seeds.scratch.initRepository("pack-ref-delta-loop")
+        let base = repo + "/.git/objects/pack/pack-loop"
+        XCTAssertTrue(FileManager.default.createFile(atPath: base + ".idx", contents: Data(indexBytes)))
+        XCTAssertTrue(FileManager.default.createFile(atPath: base + ".pack", contents: Data(packBytes)))
+        let ids = PackIndex(bytes: indexBytes).map { index in (0..<index.count).compactMap { index.id(at: $0) } } ?? []
+        let repository = try GitRepository.open(at: repo, fromEnvironment: false)
+        let store = try XCTUnwrap(repository.packStore())
+        let looping = ids.filter { raw in store.deltaChainLoops(raw.withUnsafeBytes { ObjectID($0) }) }
+        XCTAssertFalse(looping.isEmpty, "the mutant holds a looping delta")
+        let odb = try repository.odb()
+        let done = DispatchSemaphore(value: 0)
+        final class Box: @unchecked Sendable {
+            var refused = 0
+            let odb: OpaquePointer
+            init(_ odb: OpaquePointer) { self.odb = odb }
+        }
+        let box = Box(odb)
+        let reader = Thread {
+            for raw in looping {
+                var oid = raw.withUnsafeBytes { ObjectID($0) }.oid
+                var length = 0
+                var type = GIT_OBJECT_INVALID
+                if git_odb_read_header(&length, &type, box.odb, &oid) != 0 { box.refused += 1 }
+            }
+            done.signal()
+        }
+        reader.start()
+        XCTAssertEqual(done.wait(timeout: .now() + 20), .success, "a read of a looping delta hung")
+        XCTAssertEqual(box.refused, looping.count)
+    }
+
     /// Reads every entry of `file` the ways a history sweep and a staged scan do.
     static func readEverything(_ file: PackFile, storeTrees: Bool) -> String? {
         let layout = PackLayout(file: file)

@@ -9,16 +9,21 @@ import MoatBytes
 /// libgit2 may read outside it on any lookup, and which objects it lists is unknown: every read
 /// is refused.
 ///
-/// Installed only when the repository has such a pack, above every other backend, so the common
-/// case pays nothing. Abbreviated ids (`git_odb_read_prefix`) are not fenced.
+/// It also refuses objects whose delta chain loops (`PackStore.deltaChainLoops`): libgit2 1.5
+/// never returns from reading one. Installed above every other backend whenever the repository
+/// has packs (a lookup and a short chain walk per object libgit2 reads). Abbreviated ids
+/// (`git_odb_read_prefix`) are not fenced.
 enum DamagedPackGuard {
     /// The indexes of the damaged packs, owned by the backend.
     private final class Fence {
         let packs: [PackFile]
         let unreadableIndexes: [PathBytes]
-        init(_ packs: [PackFile], _ unreadableIndexes: [PathBytes]) {
+        /// The repository's packs, to refuse objects whose delta chain loops.
+        let store: PackStore?
+        init(_ packs: [PackFile], _ unreadableIndexes: [PathBytes], _ store: PackStore?) {
             self.packs = packs
             self.unreadableIndexes = unreadableIndexes
+            self.store = store
         }
 
         /// The damaged pack that lists `id`, if any.
@@ -30,10 +35,10 @@ enum DamagedPackGuard {
 
     /// Adds the fence for `packs` to `odb`, asked before the packs and loose objects.
     @discardableResult
-    static func install(on odb: OpaquePointer, packs: [PackFile], unreadableIndexes: [PathBytes] = []) -> Bool {
+    static func install(on odb: OpaquePointer, packs: [PackFile], unreadableIndexes: [PathBytes] = [], store: PackStore? = nil) -> Bool {
         // Priority 3: above the packs and the loose backends (2), so it is asked first.
         addOdbBackend(moat_owned_backend(), to: odb, priority: 3) { backend in
-            backend.pointee.owner = Unmanaged.passRetained(Fence(packs, unreadableIndexes)).toOpaque()
+            backend.pointee.owner = Unmanaged.passRetained(Fence(packs, unreadableIndexes, store)).toOpaque()
             backend.pointee.parent.read = guardRead
             backend.pointee.parent.read_header = guardReadHeader
             backend.pointee.parent.free = guardFree
@@ -51,7 +56,13 @@ enum DamagedPackGuard {
                               "object \(ObjectID(id.pointee)) is not read: the pack index \(index) is corrupt, and libgit2 reads outside such an index")
             return GIT_ERROR.rawValue
         }
-        guard let pack = fence.pack(listing: id) else { return GIT_ENOTFOUND.rawValue }
+        guard let pack = fence.pack(listing: id) else {
+            if let store = fence.store, store.deltaChainLoops(ObjectID(id.pointee)) {
+                git_error_set_str(Int32(GIT_ERROR_ODB.rawValue), "object \(ObjectID(id.pointee)) is a delta whose chain of bases loops back on itself")
+                return GIT_ERROR.rawValue
+            }
+            return GIT_ENOTFOUND.rawValue
+        }
         git_error_set_str(Int32(GIT_ERROR_ODB.rawValue),
                           "object \(ObjectID(id.pointee)) is in \(pack.path), whose index points outside the pack")
         return GIT_ERROR.rawValue

@@ -54,6 +54,34 @@ final class PackStore {
         reload()
     }
 
+    /// Whether `id`'s delta chain in the packs comes back to an entry it already passed (a REF_DELTA
+    /// based on itself, or on an object whose chain leads back): libgit2 1.5 never returns from
+    /// reading such an object (found by fuzzing). OFS_DELTA bases lie strictly before their entry,
+    /// so only REF_DELTA links can close a loop. At most `limit` links are followed.
+    func deltaChainLoops(_ id: ObjectID, limit: Int = 10_000) -> Bool {
+        struct Position: Hashable { let pack: ObjectIdentifier; let offset: Int }
+        guard var at = entry(of: id) else { return false }
+        var seen = Set<Position>()
+        for _ in 0..<limit {
+            guard seen.insert(Position(pack: ObjectIdentifier(at.file), offset: at.entry.offset)).inserted else { return true }
+            switch at.entry.kind {
+            case .offsetDelta:
+                guard let b = at.file.offsetDeltaBase(entry: at.entry.offset, at: at.entry.dataOffset,
+                                                      end: min(at.file.entriesEnd, at.entry.dataOffset + 16)),
+                      let e = at.file.entry(at: b) else { return false }
+                at = (at.file, e)
+            case .referenceDelta:
+                guard at.entry.dataOffset >= 0, at.entry.dataOffset + 20 <= at.file.entriesEnd else { return false }
+                let base = ObjectID(UnsafeRawBufferPointer(start: at.file.base + at.entry.dataOffset, count: 20))
+                guard let next = entry(of: base) else { return false }
+                at = next
+            default:
+                return false
+            }
+        }
+        return true
+    }
+
     /// The pack entry of `id`, or nil when no usable pack holds it (or its entry is corrupt).
     func entry(of id: ObjectID) -> (file: PackFile, entry: PackEntry)? {
         if let hit = find(id) { return hit }
