@@ -172,6 +172,17 @@ final class FaultInjectionTests: XCTestCase {
         assertMissing(run, atLeast: 2, "history")
     }
 
+    func testAFIFOInPlaceOfALooseObjectIsRefusedNotWaitedOn() throws {
+        try CLI.write("some text\n", to: "f.txt", in: repo)
+        try commit("f")
+        let object = loose(try id("HEAD:f.txt"))
+        try FileManager.default.removeItem(at: object)
+        XCTAssertEqual(mkfifo(object.path, 0o644), 0)
+        assertMissing(try moat(["history"], expect: 2, "history"), "history")
+        try CLI.write("changed\n", to: "f.txt", in: repo)
+        try moat(["staged"], expect: 0, "staged: the FIFO is HEAD's blob, not read")
+    }
+
     func testGarbledTreeAndTruncatedCommit() throws {
         try CLI.git(["checkout", "-q", "-b", "side"], in: repo)
         try CLI.write("tree damage\n", to: "dir/t.txt", in: repo)

@@ -52,11 +52,14 @@ enum LooseObjectBackend {
         let hexDigits = hex[0..<40].map { UInt8(bitPattern: $0) }
         let location = PathBytes(cString: dir).appending(Array(hexDigits[0..<2])).appending(Array(hexDigits[2...]))
         let path = location.description
-        let fd = FileIO.open(location, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK: a FIFO in place of an object must not block the open (regular files read as usual).
+        let fd = FileIO.open(location, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { return errno == ENOENT || errno == ENOTDIR ? .absent : .corrupt("cannot open loose object \(path)") }
         defer { close(fd) }
         var st = stat()
-        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return .notHere }
+        guard fstat(fd, &st) == 0 else { return .notHere }
+        // Anything but a file (a FIFO, a device) is refused here: libgit2 would block opening it.
+        guard (st.st_mode & S_IFMT) == S_IFREG else { return .corrupt("loose object \(path) is not a regular file") }
         let size = Int(st.st_size)
         guard headerOnly || size < Int(Int32.max) else { return .notHere }
         let wanted = headerOnly ? min(size, 64 << 10) : size
@@ -114,7 +117,7 @@ enum LooseObjectBackend {
                 guard type == GIT_OBJECT_BLOB else { return nil }
                 let hex = Array(id.hex.utf8)
                 let path = dir.appending(Array(hex[0..<2])).appending(Array(hex[2...]))
-                let fd = FileIO.open(path, O_RDONLY | O_CLOEXEC)
+                let fd = FileIO.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
                 guard fd >= 0 else { return nil }
                 let file = LooseFile(fd)
                 var cursor = 0
