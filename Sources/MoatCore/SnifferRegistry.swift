@@ -32,6 +32,7 @@ public enum SnifferRegistry {
         LlmcTokenSniffer(),
         TFRecordSniffer(),
         WebDatasetSniffer(),
+        TorchDCPSniffer(),
         PickleSniffer(),
         KnownBinarySniffer(),
         HFDatasetMetadataSniffer(),
