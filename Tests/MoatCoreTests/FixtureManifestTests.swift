@@ -22,6 +22,11 @@ final class FixtureManifestTests: XCTestCase {
         var tokens: Int?
         var samples: Int?
         var classes: Int?
+        /// Tree models and archives, as the writing library reports them.
+        var trees: Int?
+        var features: Int?
+        var inner_format: String?
+        var inner_path: String?
     }
 
     func loadManifest() throws -> [Entry] {
@@ -65,7 +70,8 @@ final class FixtureManifestTests: XCTestCase {
     /// library that wrote the file reported.
     func testCountsMatchTheLibraries() throws {
         let exactFormats: Set<String> = ["safetensors", "gguf", "numpy-npy", "numpy-npz", "pytorch-zip", "pytorch-legacy", "onnx",
-                                         "raw-float32", "raw-float16", "raw-bfloat16", "raw-float64"]
+                                         "raw-float32", "raw-float16", "raw-bfloat16", "raw-float64",
+                                         "tf-checkpoint", "flax-msgpack", "torch-dcp", "archive"]
         for e in try loadManifest() where e.expect == "finding" && exactFormats.contains(e.format) {
             guard case .finding(let f) = examine(e.file) else { continue }
             if let p = e.parameters { XCTAssertEqual(f.summary.parameters, p, "\(e.file): parameters (\(f.message))") }
@@ -95,6 +101,21 @@ final class FixtureManifestTests: XCTestCase {
             if let n = e.classes { exactOrEstimate(n, "classes", "classes") }
         }
         XCTAssertGreaterThan(checked, 20)
+    }
+
+    /// Tree models report the trees and features their library counted; archives name the inner
+    /// format and path the generator put there.
+    func testModelFamilyFactsMatchTheLibraries() throws {
+        var checked = 0
+        for e in try loadManifest() where e.expect == "finding" && (e.trees != nil || e.inner_format != nil) {
+            guard case .finding(let f) = examine(e.file) else { continue }
+            let d = Dictionary(uniqueKeysWithValues: f.summary.details)
+            if let n = e.trees, e.format != "catboost" { XCTAssertEqual(d["trees"], String(n), "\(e.file): trees"); checked += 1 }
+            if let n = e.features, e.format != "catboost" { XCTAssertEqual(d["features"], String(n), "\(e.file): features") }
+            if let inner = e.inner_format { XCTAssertEqual(d["inner_format"], inner, "\(e.file)"); checked += 1 }
+            if let path = e.inner_path { XCTAssertEqual(d["inner_path"], path, "\(e.file)") }
+        }
+        XCTAssertGreaterThanOrEqual(checked, 6)
     }
 
     /// Every dataset finding's message says what it is and how big, in the README's words.

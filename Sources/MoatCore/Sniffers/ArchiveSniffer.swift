@@ -105,7 +105,8 @@ public struct ArchiveSniffer: Sniffer {
             case .notMine: continue
             case .benign: return nil
             case .found(var d):
-                guard d.category != .modelAsset else { return nil }
+                // Model artifacts only: a dataset inside an archive is the dataset sniffers' call.
+                guard [.modelWeights, .trainingCheckpoint, .optimizerState, .gradients, .tensorDump].contains(d.category) else { return nil }
                 let path = DisplayText.escape(m.path)
                 d.summary.addDetail("inner_format", d.format)
                 d.summary.addDetail("inner_path", path)
