@@ -71,7 +71,7 @@ final class FixtureManifestTests: XCTestCase {
     func testCountsMatchTheLibraries() throws {
         let exactFormats: Set<String> = ["safetensors", "gguf", "numpy-npy", "numpy-npz", "pytorch-zip", "pytorch-legacy", "onnx",
                                          "raw-float32", "raw-float16", "raw-bfloat16", "raw-float64",
-                                         "tf-checkpoint", "flax-msgpack", "torch-dcp", "archive"]
+                                         "tf-checkpoint", "flax-msgpack", "torch-dcp", "archive", "openvino-ir"]
         for e in try loadManifest() where e.expect == "finding" && exactFormats.contains(e.format) {
             guard case .finding(let f) = examine(e.file) else { continue }
             if let p = e.parameters { XCTAssertEqual(f.summary.parameters, p, "\(e.file): parameters (\(f.message))") }

@@ -12,6 +12,8 @@ let modelFamilyPositives = [
     "positive/models/xgb_model.json", "positive/models/lgbm_model.txt", "positive/models/catboost_model.cbm",
     "positive/models/random_forest.joblib", "positive/models/logreg.pkl", "positive/models/training_args.bin",
     "positive/models/release_model.zip", "positive/models/checkpoint.tar.gz", "positive/models/embeddings.npy.gz",
+    "positive/models/mlp.mlmodel", "positive/models/mlp.mlpackage/Data/com.apple.CoreML/model.mlmodel",
+    "positive/models/mlp.mlpackage/Data/com.apple.CoreML/weights/weight.bin", "positive/models/openvino/model.xml",
 ]
 
 /// Model-family negatives: a checkpoint's pointer text, an unfitted estimator, an archive of text.
