@@ -27,6 +27,8 @@ final class FixtureManifestTests: XCTestCase {
         var features: Int?
         var inner_format: String?
         var inner_path: String?
+        /// GGUF split shards: `no/count`.
+        var split: String?
     }
 
     func loadManifest() throws -> [Entry] {
@@ -107,13 +109,14 @@ final class FixtureManifestTests: XCTestCase {
     /// format and path the generator put there.
     func testModelFamilyFactsMatchTheLibraries() throws {
         var checked = 0
-        for e in try loadManifest() where e.expect == "finding" && (e.trees != nil || e.inner_format != nil) {
+        for e in try loadManifest() where e.expect == "finding" && (e.trees != nil || e.inner_format != nil || e.split != nil) {
             guard case .finding(let f) = examine(e.file) else { continue }
             let d = Dictionary(uniqueKeysWithValues: f.summary.details)
             if let n = e.trees, e.format != "catboost" { XCTAssertEqual(d["trees"], String(n), "\(e.file): trees"); checked += 1 }
             if let n = e.features, e.format != "catboost" { XCTAssertEqual(d["features"], String(n), "\(e.file): features") }
             if let inner = e.inner_format { XCTAssertEqual(d["inner_format"], inner, "\(e.file)"); checked += 1 }
             if let path = e.inner_path { XCTAssertEqual(d["inner_path"], path, "\(e.file)") }
+            if let split = e.split { XCTAssertEqual(d["split"], split, "\(e.file): split"); checked += 1 }
         }
         XCTAssertGreaterThanOrEqual(checked, 6)
     }
