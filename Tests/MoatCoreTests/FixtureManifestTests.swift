@@ -121,6 +121,20 @@ final class FixtureManifestTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(checked, 6)
     }
 
+    /// Model-family messages say what the file is, in the README's words.
+    func testModelFamilyMessages() throws {
+        let want = [
+            "positive/models/tf1_train/model.ckpt-1.index": "TensorFlow training checkpoint (index): 2K parameters, float32/int64, with optimizer "
+                + "state (Adam), 9 of 15 variables are optimizer slots, weights in the .data-00000-of-00001 shard, 524 bytes",
+            "positive/models/release_model.zip": "safetensors weights inside a zip archive: 12.3K parameters, F32, release/model.safetensors inside the zip, 46 KB",
+            "positive/models/gguf_split/tiny-00002-of-00002.gguf": "GGUF model: 512 parameters, F32, shard 2 of 2, 4 tensors in all, 2.3 KB",
+        ]
+        for (file, message) in want {
+            guard case .finding(let f) = examine(file) else { XCTFail("\(file): not found"); continue }
+            XCTAssertEqual(f.message, message, file)
+        }
+    }
+
     /// Every dataset finding's message says what it is and how big, in the README's words.
     func testDatasetMessagesNameTheirCounts() throws {
         guard case .finding(let p) = examine("positive/datasets/reviews.parquet") else { return XCTFail("not found") }

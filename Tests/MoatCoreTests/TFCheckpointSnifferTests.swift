@@ -21,7 +21,7 @@ final class TFCheckpointSnifferTests: XCTestCase, SnifferAssertions {
         XCTAssertEqual(d.category, .trainingCheckpoint)
         XCTAssertEqual(d.summary.optimizer, "Adam")
         XCTAssertEqual(d.summary.dtypes, ["float32", "int64"])
-        XCTAssertTrue(d.summary.notes.contains("optimizer state: 9 of 15 variables"), "\(d.summary.notes)")
+        XCTAssertTrue(d.summary.notes.contains("9 of 15 variables are optimizer slots"), "\(d.summary.notes)")
     }
 
     func testCutIndexStillReadsItsFirstEntries() throws {

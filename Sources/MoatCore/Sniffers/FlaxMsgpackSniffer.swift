@@ -160,7 +160,7 @@ public struct FlaxMsgpackSniffer: Sniffer {
         } else {
             let paths = Set(optim.flatMap(\.path))
             if paths.contains("mu") && paths.contains("nu") { s.optimizer = "optax Adam" }
-            s.addNote("optimizer state: \(optim.count) arrays, \(FindingMessage.count(optim.reduce(0) { saturatingAdd($0, $1.elements) })) elements")
+            s.addNote("optax state: \(optim.count) arrays, \(FindingMessage.count(optim.reduce(0) { saturatingAdd($0, $1.elements) })) elements")
             category = model.isEmpty ? .optimizerState : .trainingCheckpoint
             label = model.isEmpty ? "Flax optimizer state (msgpack)" : "Flax training state (msgpack)"
         }

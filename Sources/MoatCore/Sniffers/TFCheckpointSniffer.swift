@@ -86,7 +86,7 @@ public struct TFCheckpointSniffer: Sniffer {
         let training = slots > 0
         if training {
             s.optimizer = optimizer
-            s.addNote("optimizer state: \(slots) of \(count) variables")
+            s.addNote("\(slots) of \(count) variables are optimizer slots")
         }
         s.addNote(shards == 1 ? "weights in the .data-00000-of-00001 shard" : "weights in \(shards) .data-* shards")
         return Detection(format: "tf-checkpoint", category: training ? .trainingCheckpoint : .modelWeights,

@@ -47,7 +47,7 @@ public struct TorchDCPSniffer: Sniffer {
             let keys = optimizer.map(\.key)
             if keys.contains(where: { $0.hasSuffix("exp_avg_sq") }) { s.optimizer = "Adam/AdamW" }
             else if keys.contains(where: { $0.hasSuffix("momentum_buffer") }) { s.optimizer = "SGD with momentum" }
-            s.addNote("optimizer state: \(optimizer.count) tensors, \(FindingMessage.count(optimizer.reduce(0) { saturatingAdd($0, $1.elements ?? 0) })) elements")
+            s.addNote("\(optimizer.count) optimizer tensors, \(FindingMessage.count(optimizer.reduce(0) { saturatingAdd($0, $1.elements ?? 0) })) elements")
             category = model.isEmpty ? .optimizerState : .trainingCheckpoint
             label = model.isEmpty ? "PyTorch distributed checkpoint metadata (optimizer state)" : "PyTorch distributed checkpoint metadata (training state)"
         }
