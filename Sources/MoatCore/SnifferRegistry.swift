@@ -30,6 +30,7 @@ public enum SnifferRegistry {
         CoreMLSniffer(),
         CoreMLWeightsSniffer(),
         OpenVINOSniffer(),
+        ExecuTorchSniffer(),
         ParquetSniffer(),
         ArrowIPCSniffer(),
         LMDBSniffer(),

@@ -16,6 +16,7 @@ let modelFamilyPositives = [
     "positive/models/mlp.mlpackage/Data/com.apple.CoreML/weights/weight.bin", "positive/models/openvino/model.xml",
     "positive/models/gguf_split/tiny-00001-of-00002.gguf", "positive/models/gguf_split/tiny-00002-of-00002.gguf",
     "positive/models/mlx_adapters.safetensors", "positive/models/onnx_external/model.onnx",
+    "positive/models/mlp.pte",
 ]
 
 /// Model-family negatives: a checkpoint's pointer text, an unfitted estimator, an archive of text.
