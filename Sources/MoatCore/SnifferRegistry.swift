@@ -3,7 +3,8 @@
 /// Order matters: cheap, certain checks first; `LFSPointerSniffer` before everything (a pointer
 /// means the content is NOT in git); container formats before the generic pickle walk;
 /// dataset containers that wrap a compressed or archive format (TFRecord GZIP, WebDataset tar)
-/// before `KnownBinarySniffer` calls them plain gzip or tar; text datasets (JSONL, CSV, Hugging
+/// before `KnownBinarySniffer` calls them plain gzip or tar, and so do archives holding
+/// weights (`ArchiveSniffer`, which runs the header-based sniffers on their members); text datasets (JSONL, CSV, Hugging
 /// Face metadata) before `TextSniffer`; `KnownBinarySniffer` and `TextSniffer` just before the
 /// statistical last resorts, `TokenDumpSniffer` then `RawTensorSniffer`.
 public enum SnifferRegistry {
@@ -20,13 +21,25 @@ public enum SnifferRegistry {
         HDF5Sniffer(),
         ONNXSniffer(),
         TFLiteSniffer(),
+        TFCheckpointSniffer(),
+        TFSavedModelSniffer(),
+        FlaxMsgpackSniffer(),
+        XGBoostSniffer(),
+        LightGBMSniffer(),
+        CatBoostSniffer(),
+        CoreMLSniffer(),
+        CoreMLWeightsSniffer(),
+        OpenVINOSniffer(),
+        ExecuTorchSniffer(),
         ParquetSniffer(),
         ArrowIPCSniffer(),
         LMDBSniffer(),
         LlmcTokenSniffer(),
         TFRecordSniffer(),
         WebDatasetSniffer(),
+        TorchDCPSniffer(),
         PickleSniffer(),
+        ArchiveSniffer(),
         KnownBinarySniffer(),
         HFDatasetMetadataSniffer(),
         TrainingRecordsSniffer(),

@@ -22,6 +22,13 @@ final class FixtureManifestTests: XCTestCase {
         var tokens: Int?
         var samples: Int?
         var classes: Int?
+        /// Tree models and archives, as the writing library reports them.
+        var trees: Int?
+        var features: Int?
+        var inner_format: String?
+        var inner_path: String?
+        /// GGUF split shards: `no/count`.
+        var split: String?
     }
 
     func loadManifest() throws -> [Entry] {
@@ -65,7 +72,8 @@ final class FixtureManifestTests: XCTestCase {
     /// library that wrote the file reported.
     func testCountsMatchTheLibraries() throws {
         let exactFormats: Set<String> = ["safetensors", "gguf", "numpy-npy", "numpy-npz", "pytorch-zip", "pytorch-legacy", "onnx",
-                                         "raw-float32", "raw-float16", "raw-bfloat16", "raw-float64"]
+                                         "raw-float32", "raw-float16", "raw-bfloat16", "raw-float64",
+                                         "tf-checkpoint", "flax-msgpack", "torch-dcp", "archive", "openvino-ir"]
         for e in try loadManifest() where e.expect == "finding" && exactFormats.contains(e.format) {
             guard case .finding(let f) = examine(e.file) else { continue }
             if let p = e.parameters { XCTAssertEqual(f.summary.parameters, p, "\(e.file): parameters (\(f.message))") }
@@ -95,6 +103,36 @@ final class FixtureManifestTests: XCTestCase {
             if let n = e.classes { exactOrEstimate(n, "classes", "classes") }
         }
         XCTAssertGreaterThan(checked, 20)
+    }
+
+    /// Tree models report the trees and features their library counted; archives name the inner
+    /// format and path the generator put there.
+    func testModelFamilyFactsMatchTheLibraries() throws {
+        var checked = 0
+        for e in try loadManifest() where e.expect == "finding" && (e.trees != nil || e.inner_format != nil || e.split != nil) {
+            guard case .finding(let f) = examine(e.file) else { continue }
+            let d = Dictionary(uniqueKeysWithValues: f.summary.details)
+            if let n = e.trees, e.format != "catboost" { XCTAssertEqual(d["trees"], String(n), "\(e.file): trees"); checked += 1 }
+            if let n = e.features, e.format != "catboost" { XCTAssertEqual(d["features"], String(n), "\(e.file): features") }
+            if let inner = e.inner_format { XCTAssertEqual(d["inner_format"], inner, "\(e.file)"); checked += 1 }
+            if let path = e.inner_path { XCTAssertEqual(d["inner_path"], path, "\(e.file)") }
+            if let split = e.split { XCTAssertEqual(d["split"], split, "\(e.file): split"); checked += 1 }
+        }
+        XCTAssertGreaterThanOrEqual(checked, 6)
+    }
+
+    /// Model-family messages say what the file is, in the README's words.
+    func testModelFamilyMessages() throws {
+        let want = [
+            "positive/models/tf1_train/model.ckpt-1.index": "TensorFlow training checkpoint (index): 2K parameters, float32/int64, with optimizer "
+                + "state (Adam), 9 of 15 variables are optimizer slots, weights in the .data-00000-of-00001 shard, 524 bytes",
+            "positive/models/release_model.zip": "safetensors weights inside a zip archive: 12.3K parameters, F32, release/model.safetensors inside the zip, 46 KB",
+            "positive/models/gguf_split/tiny-00002-of-00002.gguf": "GGUF model: 512 parameters, F32, shard 2 of 2, 4 tensors in all, 2.3 KB",
+        ]
+        for (file, message) in want {
+            guard case .finding(let f) = examine(file) else { XCTFail("\(file): not found"); continue }
+            XCTAssertEqual(f.message, message, file)
+        }
     }
 
     /// Every dataset finding's message says what it is and how big, in the README's words.

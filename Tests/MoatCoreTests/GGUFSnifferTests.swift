@@ -207,3 +207,16 @@ extension GGUFSnifferTests {
         XCTAssertTrue(f.message.contains("llama\\x1b[1A"), f.message)
     }
 }
+
+final class GGUFSplitShardTests: XCTestCase {
+    func testSplitShardsSayWhichAndOfHowMany() throws {
+        for (n, path) in ["positive/models/gguf_split/tiny-00001-of-00002.gguf", "positive/models/gguf_split/tiny-00002-of-00002.gguf"].enumerated() {
+            guard case .found(let d) = GGUFSniffer().sniff(sniffInput(path)) else { return XCTFail("\(path) not found") }
+            XCTAssertEqual(Dictionary(uniqueKeysWithValues: d.summary.details)["split"], "\(n + 1)/2")
+            XCTAssertTrue(d.summary.notes.contains("shard \(n + 1) of 2, 4 tensors in all"), "\(d.summary.notes)")
+            XCTAssertEqual(d.summary.tensors, 2)
+        }
+        guard case .found(let plain) = GGUFSniffer().sniff(sniffInput("positive/tiny-llama.gguf")) else { return XCTFail("not found") }
+        XCTAssertFalse(plain.summary.details.contains { $0.0 == "split" })
+    }
+}

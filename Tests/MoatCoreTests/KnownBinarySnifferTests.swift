@@ -50,13 +50,13 @@ final class KnownBinarySnifferTests: XCTestCase, SnifferAssertions {
 
     func testModelsThatAreNotZipsAreNotMine() throws {
         // Zip-based model formats (torch, keras, npz) start like any zip, and WebDataset shards and
-        // GZIP TFRecords are tar and gzip files: all are claimed earlier in the registry; every other
+        // GZIP TFRecords and archives holding weights are tar and gzip files: all are claimed earlier in the registry; every other
         // positive fixture must pass through untouched.
         let truths = try PickleFixtureTruth.load().filter { $0.expect == "finding" }
         var checked = 0
         for t in truths {
             let b = fixture(t.file)
-            if b.starts(with: [0x50, 0x4B, 0x03, 0x04]) || t.format == "webdataset"
+            if b.starts(with: [0x50, 0x4B, 0x03, 0x04]) || t.format == "webdataset" || t.format == "archive"
                 || (t.format == "tfrecord" && b.starts(with: [0x1F, 0x8B])) { continue }
             checked += 1
             if let why = benignReason(memory(b)) { XCTFail("\(t.file) taken for \(why)") }

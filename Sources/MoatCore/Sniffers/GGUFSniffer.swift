@@ -40,6 +40,7 @@ public struct GGUFSniffer: Sniffer {
         var training = false
         var complete = true
         var firstKeySeen = false
+        var split: [String: Int] = [:]
 
         func readBytes() -> [UInt8]? {
             guard let len = count(), len <= 1 << 24 else { return nil }
@@ -83,6 +84,10 @@ public struct GGUFSniffer: Sniffer {
                 if !ok { complete = false; break }
             } else if type == 4 || type == 5, key == "general.file_type", let v = c.u32() {
                 s.addDetail(key, String(v))
+            } else if (2...5).contains(type), ["split.no", "split.count", "split.tensors.count"].contains(key) {
+                // gguf-split / GGUFWriter(split_max_tensors=...) shards: which one this is, of how many.
+                guard let v = type <= 3 ? c.bytes(2).map({ Int($0[0]) | Int($0[1]) << 8 }) : c.u32().map({ Int($0) }) else { complete = false; break }
+                split[key] = v
             } else {
                 guard skipValue(type, depth: 0) else { complete = false; break }
             }
@@ -103,6 +108,10 @@ public struct GGUFSniffer: Sniffer {
             if complete { s.parameters = parameters }
         }
         s.tensors = Int(tensorCount)
+        if let no = split["split.no"], let of = split["split.count"] {
+            s.addDetail("split", "\(no + 1)/\(of)")
+            s.addNote("shard \(no + 1) of \(of)" + (split["split.tensors.count"].map { ", \($0) tensors in all" } ?? ""))
+        }
         if !complete && !firstKeySeen && kvCount > 0 { return .notMine }
         if !complete { detection.problems.append("metadata truncated or beyond the first \(FindingMessage.bytes(GGUFSniffer.walkLimit))") }
         if tensorCount == 0 {

@@ -82,7 +82,12 @@ public struct PickleSniffer: Sniffer {
         }
 
         if let library {
+            // A scikit-learn estimator learns attributes named with a trailing underscore (`coef_`,
+            // `estimators_`, `n_features_in_`); without one it is hyperparameters only, not a model.
+            let fitted = walk.strings.filter(PickleSniffer.isFittedAttribute)
+            if library.module == "sklearn", fitted.isEmpty, !arrays { return .notMine }
             var s = arraySummary()
+            if !fitted.isEmpty { s.addNote("fitted: " + fitted.prefix(4).joined(separator: ", ") + (fitted.count > 4 ? ", ..." : "")) }
             if all.count == 0 { s.tensors = nil }
             if let cls = walk.globals.first(where: { $0.module == library.module || $0.module.hasPrefix(library.module + ".") }) {
                 s.addDetail("class", cls.fullName)
@@ -116,6 +121,14 @@ public struct PickleSniffer: Sniffer {
         case .gradients: label = "\(lib) gradients (NumPy)"
         }
         return .found(Detection(format: format, category: category, label: label, summary: verdict.summary, problems: problems))
+    }
+
+    /// `coef_`, `tree_`, `n_features_in_`: lower-case, a trailing underscore, no leading one.
+    static func isFittedAttribute(_ s: String) -> Bool {
+        let u = s.utf8
+        guard u.count >= 3, u.count <= 40, u.last == UInt8(ascii: "_"), let f = u.first, f >= UInt8(ascii: "a"), f <= UInt8(ascii: "z") else { return false }
+        let wordy = u.allSatisfy { ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == UInt8(ascii: "_") }
+        return wordy && u.dropLast().last != UInt8(ascii: "_")
     }
 
     static let weightWords = ["weight", "bias", "kernel", "embed", "conv", "attn", "proj", "layer", "norm", "fc", "lstm", "gru", "dense"]

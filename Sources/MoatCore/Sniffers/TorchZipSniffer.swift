@@ -52,9 +52,31 @@ public struct TorchZipSniffer: Sniffer {
             return .found(Detection(format: id, category: .modelWeights, label: "TorchScript model", summary: s, problems: problems))
         }
 
+        if let args = TorchZipSniffer.trainingArguments(walk) { return .found(args) }
         guard var verdict = CheckpointClassifier.verdict(CheckpointEvidence(walk)) else { return .notMine }
         if let v = walk.proto { verdict.summary.addDetail("pickle_protocol", String(v)) }
-        return .found(Detection(format: id, category: verdict.category, label: verdict.torchLabel, summary: verdict.summary, problems: problems))
+        var label = verdict.torchLabel
+        // DeepSpeed's engine saves `ds_version` and `ds_config` in every shard it writes (research 2.5).
+        if walk.strings.contains("ds_version") && walk.strings.contains("ds_config") {
+            label = verdict.category == .optimizerState ? "DeepSpeed ZeRO optimizer shard" : "DeepSpeed model states"
+            verdict.summary.addDetail("writer", "DeepSpeed")
+        }
+        return .found(Detection(format: id, category: verdict.category, label: label, summary: verdict.summary, problems: problems))
+    }
+
+    /// A pickled Hugging Face `TrainingArguments` (Trainer's `training_args.bin`): hyperparameters,
+    /// output paths and possibly a `hub_token` (the secret scan searches the pickle's strings). An asset.
+    static func trainingArguments(_ walk: PickleWalk) -> Detection? {
+        guard let cls = walk.globals.first(where: { $0.module.hasPrefix("transformers.") && $0.name.hasSuffix("TrainingArguments") }) else {
+            return nil
+        }
+        var s = ArtifactSummary()
+        s.addDetail("class", cls.fullName)
+        if walk.strings.contains("hub_token"), let i = walk.strings.firstIndex(of: "hub_token"), i + 1 < walk.strings.count,
+           walk.strings[i + 1].hasPrefix("hf_") {
+            s.addNote("hub_token set")
+        }
+        return Detection(format: "hf-training-args", category: .modelAsset, label: "Hugging Face TrainingArguments (\(cls.name))", summary: s)
     }
 
     /// For `<dir>/<leaf>` with exactly one `/` and a plausible folder name: the folder.
@@ -105,6 +127,10 @@ public struct TorchZipSniffer: Sniffer {
         guard count > 0 else { return .notMine }
         s.tensors = count
         s.tensorBytes = bytes
+        if let config = zip.entries.first(where: { $0.name == weightsDir + ascii("model_weights_config.json") }),
+           let json = zip.contentPrefix(of: config, in: input, limit: maxConstantsBytes) {
+            ExportedProgramWeights.read(json, into: &s)
+        }
         return .found(Detection(format: "pytorch-zip", category: .modelWeights, label: "PyTorch exported program (.pt2)", summary: s))
     }
 }
