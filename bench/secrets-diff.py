@@ -479,15 +479,18 @@ def src_credsweeper(b, repo):
     expected = json.loads(git_show(repo, 'tests/data/output.json'))
     candidates = json.loads(git_show(repo, 'tests/data/no_filters_no_ml.json') or '[]')
     pos = defaultdict(list)
+    # One label per reported item: a PEM key is one item listing every line of the key.
+    covered = set()
     for item in expected:
-        for ld in item['line_data_list']:
-            pos[(ld['path'], ld['line_num'])].append((item['rule'], ld.get('value')))
+        ld = item['line_data_list'][0]
+        pos[(ld['path'], ld['line_num'])].append((item['rule'], ld.get('value')))
+        covered.update((x['path'], x['line_num']) for x in item['line_data_list'])
     neg = {}
     for item in candidates:
-        for ld in item['line_data_list']:
-            k = (ld['path'], ld['line_num'])
-            if k not in pos:
-                neg[k] = item['rule']
+        ld = item['line_data_list'][0]
+        k = (ld['path'], ld['line_num'])
+        if k not in covered:
+            neg[k] = item['rule']
     written = {}
     for (p, line), rules in sorted(pos.items()) + [(k, [(r, None)]) for k, r in sorted(neg.items())]:
         rel_src = p[2:] if p.startswith('./') else p

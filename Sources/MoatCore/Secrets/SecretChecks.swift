@@ -38,6 +38,9 @@ public enum SecretChecks {
         case .jwt: return jwt(secret)
         case .pem: return pem(secret)
         case .awsKeyID: return awsKeyID(secret)
+        case .pemWrapped: return pemWrapped(secret)
+        case .pemBase64: return pemBase64(secret)
+        case .password: return password(secret)
         }
     }
 
@@ -119,6 +122,167 @@ public enum SecretChecks {
         if isPGP { return der[0] & 0x80 != 0 }
         if encrypted { return true }
         return der[0] == 0x30
+    }
+
+    // MARK: pem-wrapped
+
+    /// `-----BEGIN X PRIVATE KEY-----` ... `-----END`: the body's lines (split at newlines and at
+    /// literal `\n`), each reduced to its longest run of base64 characters (which drops quotes,
+    /// `+` concatenation, commas and per-line log prefixes), headers (`Proc-Type:`) skipped.
+    public static func pemWrapped(_ raw: [UInt8]) -> Bool {
+        let begin = Array("-----BEGIN ".utf8), end = Array("-----END ".utf8), dashes = Array("-----".utf8)
+        guard let b = find(begin, in: raw, from: 0),
+              let labelEnd = find(dashes, in: raw, from: b + begin.count),
+              let e = find(end, in: raw, from: labelEnd + dashes.count) else { return false }
+        let label = Array(raw[(b + begin.count)..<labelEnd])
+        var encrypted = false
+        var body: [UInt8] = []
+        var line: [UInt8] = []
+        func flush() {
+            defer { line.removeAll(keepingCapacity: true) }
+            if find(Array("Proc-Type:".utf8), in: line, from: 0) != nil {
+                if find(Array("ENCRYPTED".utf8), in: line, from: 0) != nil { encrypted = true }
+                return
+            }
+            // An armour header (`DEK-Info: …`, `Version: GnuPG …`, `Comment: …`), after any prefix.
+            if let w = line.firstIndex(where: { ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A }) {
+                var j = w
+                while j < line.count, ((line[j] | 0x20) >= 0x61 && (line[j] | 0x20) <= 0x7A) || line[j] == UInt8(ascii: "-") { j += 1 }
+                if j + 1 < line.count, line[j] == UInt8(ascii: ":"), line[j + 1] == 0x20 { return }
+            }
+            var best = 0..<0, start = 0
+            for i in 0...line.count {
+                if i < line.count && isBase64(line[i]) { continue }
+                if i - start > best.count { best = start..<i }
+                start = i + 1
+            }
+            // A short run on a line is a prefix or a word, not key material (the last line of a
+            // key can be short, so only a run under 4 characters is dropped).
+            if best.count >= 4 { body += line[best] }
+        }
+        var i = labelEnd + dashes.count
+        while i < e {
+            let c = raw[i]
+            if c == 0x0A || c == 0x0D { flush(); i += 1; continue }
+            if c == UInt8(ascii: "\\") {
+                var j = i
+                while j < e, raw[j] == UInt8(ascii: "\\") { j += 1 }
+                if j < e, raw[j] == UInt8(ascii: "n") || raw[j] == UInt8(ascii: "r") { flush(); i = j + 1; continue }
+            }
+            line.append(c)
+            i += 1
+        }
+        flush()
+        // A PGP armour checksum (`=abcd`) ends the body.
+        if let eq = body.firstIndex(of: UInt8(ascii: "=")), eq + 1 < body.count, body[(eq + 1)...].contains(where: { $0 != UInt8(ascii: "=") }) {
+            body = Array(body[..<eq])
+        }
+        while body.count % 4 == 1 { body.removeLast() }
+        guard let der = base64Decode(body[...], urlSafe: false), der.count >= 48 else { return false }
+        if encrypted { return true }
+        if starts(der, "openssh-key-v1\u{0}") { return true }
+        if find(Array("PGP".utf8), in: label, from: 0) != nil { return der[0] & 0x80 != 0 }
+        return der[0] == 0x30
+    }
+
+    @inline(__always) static func isBase64(_ c: UInt8) -> Bool {
+        (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) || c == 0x2B || c == 0x2F || c == 0x3D
+    }
+
+    // MARK: pem-base64
+
+    public static func pemBase64(_ s: [UInt8]) -> Bool {
+        var body = Array(s.prefix(while: isBase64))
+        while body.count % 4 == 1 { body.removeLast() }
+        guard let text = base64Decode(body[...], urlSafe: false) else { return false }
+        guard find(Array("PRIVATE KEY".utf8), in: text, from: 0) != nil else { return false }
+        return pemWrapped(text)
+    }
+
+    // MARK: password
+
+    /// Values that name the field or stand for "no value" rather than being one.
+    static let passwordWords: Set<String> = [
+        "password", "passwd", "passwort", "pwd", "pass", "passphrase", "secret", "mypassword", "yourpassword", "userpassword",
+        "newpassword", "oldpassword", "dbpassword", "adminpassword", "rootpassword", "changeme", "changeit", "none", "null", "nil",
+        "undefined", "true", "false", "string", "str", "int", "bool", "boolean", "object", "required", "optional", "hidden",
+        "empty", "text", "input", "value", "values", "dummy", "example", "sample", "placeholder", "redacted", "masked", "test",
+        "testing", "notset", "unset", "default", "fail", "failed", "passed", "ok", "todo", "tbd", "xxx", "secretpassword",
+        "passwordhere", "enterpassword", "confirmpassword", "password1", "password123", "admin", "root", "guest", "user",
+        "username", "postgres", "mysql", "sqlserver", "letmein", "qwerty", "hunter2", "abc123", "foobar", "foo", "bar",
+    ]
+
+    /// Whether a captured password is a literal credential: not a placeholder, a template or
+    /// variable reference (`${X}`, `$X`, `%X%`, `{{ x }}`, `<x>`), an expression (a call, a
+    /// member chain, an index), a mask, a hash or an encrypted envelope, a CLI flag, a label
+    /// ending in `:`, prose, or a sequential run. Bytes only; O(length).
+    public static func password(_ s: [UInt8]) -> Bool {
+        let v = trim(s)
+        guard v.count >= 4, v.count <= 160 else { return false }
+        let lower = v.map(lower)
+        let text = String(decoding: lower, as: UTF8.self)
+        let letters = lower.filter { $0 >= 0x61 && $0 <= 0x7A }
+        if passwordWords.contains(String(decoding: lower.filter { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) }, as: UTF8.self)) { return false }
+        let first = v[0], last = v[v.count - 1]
+        // Templates, variables, references.
+        for marker in ["${", "$(", "#{", "{{", "}}", "%{", "%(", "<%", "[[", "]]", "{0}", "{}", "%s", "%d", "$env:", "env.", "environ", "getenv",
+                       "process.", "secrets.", "vars.", "settings.", "config.", "params.", "args.", "options.", "self.", "this."] where text.contains(marker) {
+            return false
+        }
+        if first == UInt8(ascii: "$") && v.count > 1 && (isIdentStart(v[1]) || v[1] == UInt8(ascii: "{")) { return false }
+        if first == UInt8(ascii: "%") && last == UInt8(ascii: "%") { return false }
+        if first == UInt8(ascii: "@") && last == UInt8(ascii: "@") { return false }
+        if first == UInt8(ascii: "<") && last == UInt8(ascii: ">") { return false }
+        if first == UInt8(ascii: "{") && last == UInt8(ascii: "}") { return false }
+        if first == UInt8(ascii: "[") && last == UInt8(ascii: "]") { return false }
+        if first == UInt8(ascii: "(") && last == UInt8(ascii: ")") { return false }
+        if first == UInt8(ascii: "-") && v.count > 1 && v[1] == UInt8(ascii: "-") { return false }
+        if first == UInt8(ascii: ":") || first == UInt8(ascii: "!") || first == UInt8(ascii: "&") || first == UInt8(ascii: "*") && v.allSatisfy({ $0 == UInt8(ascii: "*") }) { return false }
+        if last == UInt8(ascii: ":") { return false }
+        // Placeholders and masks.
+        for marker in ["your", "xxxx", "****", "....", "•", "redacted", "placeholder", "changeme", "change_me", "replace", "example", "dummy",
+                       "<pass", "insert", "_here", "-here", "here>", "secret_key_base", "notreal", "not_real", "not-a-real",
+                       "enter_", "enter-", "enter ", "todo", "fixme"] where text.contains(marker) {
+            return false
+        }
+        if Set(lower).count <= 2 { return false }
+        // Hashes and encrypted envelopes.
+        for marker in ["$2a$", "$2b$", "$2y$", "$1$", "$5$", "$6$", "$y$", "$argon2", "$scrypt$", "$pbkdf2", "$apr1$", "pbkdf2_sha", "{ssha}", "{sha}",
+                       "scram-sha-", "enc(", "enc[", "{cipher}", "$ansible_vault", "!vault", "vault:v1:", "age-encryption", "u2fsdgvkx1"] where text.contains(marker) {
+            return false
+        }
+        if (v.count == 35 && text.hasPrefix("md5") && lower[3...].allSatisfy(isHex)) || (v.count == 41 && first == UInt8(ascii: "*") && lower[1...].allSatisfy(isHex)) { return false }
+        // Expressions: a call, an index, a member chain, a lambda, a cast.
+        if v.contains(UInt8(ascii: "(")) && v.contains(UInt8(ascii: ")")) && isIdentStart(first) { return false }
+        if isIdentStart(first) && last == UInt8(ascii: "]") && v.contains(UInt8(ascii: "[")) { return false }
+        if text.contains("=>") || text.contains("->") || text.contains("::") { return false }
+        if isMemberChain(v) { return false }
+        // Prose: several words of letters only.
+        if v.contains(0x20) && !v.contains(where: { !(($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A) && $0 != 0x20 }) { return false }
+        // A run of the alphabet, the digits or the keyboard.
+        if letters.count == v.count || v.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
+            for run in ["abcdefghijklmnopqrstuvwxyz", "0123456789", "9876543210", "qwertyuiopasdfghjklzxcvbnm"] where run.contains(text) { return false }
+        }
+        return true
+    }
+
+    @inline(__always) static func isHex(_ c: UInt8) -> Bool { (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) }
+    @inline(__always) static func isIdentStart(_ c: UInt8) -> Bool { ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7A) || c == UInt8(ascii: "_") }
+
+    /// `a.b`, `obj.attr.name`: identifiers joined by dots, each starting with a letter or `_`,
+    /// the last one not all upper-case-less digits (`v1.2` is a version, `a.b` a chain).
+    static func isMemberChain(_ v: [UInt8]) -> Bool {
+        var parts = 0, i = 0
+        while i < v.count {
+            guard isIdentStart(v[i]) else { return false }
+            i += 1
+            while i < v.count, isIdentStart(v[i]) || (v[i] >= 0x30 && v[i] <= 0x39) { i += 1 }
+            parts += 1
+            if i == v.count { break }
+            guard v[i] == UInt8(ascii: "."), i + 1 < v.count else { return false }
+            i += 1
+        }
+        return parts >= 2
     }
 
     // MARK: aws-key-id
