@@ -41,6 +41,7 @@ public enum SecretChecks {
         case .pemWrapped: return pemWrapped(secret)
         case .pemBase64: return pemBase64(secret)
         case .password: return password(secret)
+        case .genericSecret: return genericSecret(secret)
         }
     }
 
@@ -283,6 +284,42 @@ public enum SecretChecks {
             i += 1
         }
         return parts >= 2
+    }
+
+    // MARK: generic-secret
+
+    /// Whether a value assigned to a key/token/secret name looks like key material: a literal
+    /// (the `password` checks), with letters and digits, and not an identifier (`snake_case_1`,
+    /// `camelCaseName2`), a member chain, a path or URL, a UUID, a version, a hex run under
+    /// 16 characters, nor too regular for its length (entropy over log2(length) under 0.75).
+    public static func genericSecret(_ s: [UInt8]) -> Bool {
+        guard password(s) else { return false }
+        let v = trim(s)
+        guard v.count >= 12 else { return false }
+        var upper = 0, lowerCount = 0, digits = 0, other = 0
+        for c in v {
+            if c >= 0x41 && c <= 0x5A { upper += 1 } else if c >= 0x61 && c <= 0x7A { lowerCount += 1 } else if c >= 0x30 && c <= 0x39 { digits += 1 } else { other += 1 }
+        }
+        guard digits > 0, upper + lowerCount > 0 else { return false }
+        if v.contains(UInt8(ascii: "/")) && (v.first == UInt8(ascii: "/") || v.contains(UInt8(ascii: ":")) || v.contains(UInt8(ascii: "."))) { return false }
+        // UUID (an identifier far more often than a key).
+        if v.count == 36, [8, 13, 18, 23].allSatisfy({ v[$0] == UInt8(ascii: "-") }) { return false }
+        // Versions and dotted names: 1.2.3, rc0.15.0_2023, com.example.app.
+        if v.contains(UInt8(ascii: ".")) {
+            let parts = v.split(separator: UInt8(ascii: "."))
+            if parts.count >= 2 && parts.allSatisfy({ p in p.allSatisfy { ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A || $0 >= 0x30 && $0 <= 0x39 || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") } && p.count < 12 }) { return false }
+        }
+        // snake_case / kebab-case identifiers: lower-case words and digits joined by _ or -.
+        let seps = v.filter { $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }.count
+        if upper == 0 && seps > 0 && other == seps { return false }
+        // camelCase / PascalCase identifiers: a letter run with a few capitals, digits at the end only.
+        if other == 0, let firstDigit = v.firstIndex(where: { $0 >= 0x30 && $0 <= 0x39 }),
+           v[firstDigit...].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), upper <= 4, lowerCount >= 2 * upper { return false }
+        let isHexRun = v.allSatisfy { isHex(lower($0)) }
+        if isHexRun && v.count < 16 { return false }
+        let h = entropy(v)
+        let norm = h / log2(Double(min(v.count, isHexRun ? 16 : 64)))
+        return norm >= (isHexRun ? 0.72 : 0.75)
     }
 
     // MARK: aws-key-id

@@ -27,6 +27,9 @@ public struct SecretRule: Sendable, Hashable {
         /// A literal password, not a placeholder, template, variable, expression, mask, hash or
         /// encrypted envelope (`SecretChecks.password`).
         case password
+        /// A random-looking literal key or token, not an identifier, a member chain, a path, a
+        /// UUID, a version or a word (`SecretChecks.genericSecret`).
+        case genericSecret = "generic-secret"
     }
 
     /// One example of a rule: a text, and (optionally) the secret the rule must capture in it.
