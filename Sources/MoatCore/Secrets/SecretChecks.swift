@@ -231,6 +231,9 @@ public enum SecretChecks {
             return false
         }
         if first == UInt8(ascii: "$") && v.count > 1 && (isIdentStart(v[1]) || v[1] == UInt8(ascii: "{")) { return false }
+        // user:$PASSWORD (a variable after the separator of a credential pair).
+        if let colon = v.firstIndex(of: UInt8(ascii: ":")), colon + 2 < v.count, v[colon + 1] == UInt8(ascii: "$"),
+           isIdentStart(v[colon + 2]) || v[colon + 2] == UInt8(ascii: "{") || v[colon + 2] == UInt8(ascii: "(") { return false }
         if first == UInt8(ascii: "%") && last == UInt8(ascii: "%") { return false }
         if first == UInt8(ascii: "@") && last == UInt8(ascii: "@") { return false }
         if first == UInt8(ascii: "<") && last == UInt8(ascii: ">") { return false }
@@ -239,7 +242,14 @@ public enum SecretChecks {
         if first == UInt8(ascii: "(") && last == UInt8(ascii: ")") { return false }
         if first == UInt8(ascii: "-") && v.count > 1 && v[1] == UInt8(ascii: "-") { return false }
         if first == UInt8(ascii: ":") || first == UInt8(ascii: "!") || first == UInt8(ascii: "&") || first == UInt8(ascii: "*") && v.allSatisfy({ $0 == UInt8(ascii: "*") }) { return false }
-        if last == UInt8(ascii: ":") { return false }
+        // A label ("Password:"), unless it carries digits (`token:` as curl's user with no password).
+        if last == UInt8(ascii: ":") && !v.contains(where: { $0 >= 0x30 && $0 <= 0x39 }) { return false }
+        // Code fragments: a string that starts a concatenation or ends at an open call.
+        if first == UInt8(ascii: "+") || first == UInt8(ascii: ")") || first == UInt8(ascii: ",") || last == UInt8(ascii: "(") || last == UInt8(ascii: "+") { return false }
+        // A name, selector or key that names the field (`#add-password`, `reset_password_form`).
+        if text.contains("passw") || text.contains("secret") || text.contains("token") {
+            if lower.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "#") || $0 == UInt8(ascii: ".") }) { return false }
+        }
         // Placeholders and masks.
         for marker in ["your", "xxxx", "****", "....", "•", "redacted", "placeholder", "changeme", "change_me", "replace", "example", "dummy",
                        "<pass", "insert", "_here", "-here", "here>", "secret_key_base", "notreal", "not_real", "not-a-real",
@@ -315,11 +325,24 @@ public enum SecretChecks {
         // camelCase / PascalCase identifiers: a letter run with a few capitals, digits at the end only.
         if other == 0, let firstDigit = v.firstIndex(where: { $0 >= 0x30 && $0 <= 0x39 }),
            v[firstDigit...].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), upper <= 4, lowerCount >= 2 * upper { return false }
+        // Identifiers made of words and numbers: DOC_Vector_5_32, SalesResults-1.2, GetUserV2.
+        let segments = v.split(whereSeparator: { $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".") })
+        if segments.count >= 2, segments.allSatisfy(isWordOrNumber) { return false }
         let isHexRun = v.allSatisfy { isHex(lower($0)) }
         if isHexRun && v.count < 16 { return false }
         let h = entropy(v)
         let norm = h / log2(Double(min(v.count, isHexRun ? 16 : 64)))
         return norm >= (isHexRun ? 0.72 : 0.75)
+    }
+
+    /// A number, or letters shaped like a word (lower case, Capitalised, camelCase with few
+    /// capitals, or an upper-case acronym up to 8) optionally followed by digits.
+    static func isWordOrNumber(_ s: ArraySlice<UInt8>) -> Bool {
+        let letters = s.prefix(while: { ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A })
+        guard s.dropFirst(letters.count).allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return false }
+        if letters.isEmpty { return true }
+        let upper = letters.filter { $0 >= 0x41 && $0 <= 0x5A }.count
+        return upper == letters.count ? letters.count <= 8 : (upper <= 3 && letters.count - upper >= 2 * upper)
     }
 
     // MARK: aws-key-id
