@@ -36,6 +36,30 @@ enum GenericContext {
            codeExtensions.contains(String(decoding: name[(dot + 1)...], as: UTF8.self)) {
             return true
         }
+        if isAlgoliaSearchKey(text: text, secret: secret, lineStart: lo) { return true }
         return false
+    }
+
+    /// Algolia search-only keys (DocSearch configs of documentation sites) are public by
+    /// design: a 32-hex value with `algolia` or `docsearch` up to 400 bytes before it, unless its
+    /// name says admin or write.
+    static func isAlgoliaSearchKey(text: UnsafeRawBufferPointer, secret: Range<Int>, lineStart: Int) -> Bool {
+        guard secret.count == 32, text[secret].allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }) else { return false }
+        func contains(_ word: String, in range: Range<Int>) -> Bool {
+            let w = Array(word.utf8)
+            guard range.count >= w.count else { return false }
+            var i = range.lowerBound
+            while i + w.count <= range.upperBound {
+                var j = 0
+                while j < w.count, (text[i + j] | 0x20) == w[j] { j += 1 }
+                if j == w.count { return true }
+                i += 1
+            }
+            return false
+        }
+        let name = lineStart..<secret.lowerBound
+        if contains("admin", in: name) || contains("write", in: name) { return false }
+        let window = max(0, secret.lowerBound - 400)..<secret.lowerBound
+        return contains("docsearch", in: window) || contains("algolia", in: window)
     }
 }

@@ -45,6 +45,24 @@ public enum SecretChecks {
         }
     }
 
+    // MARK: known public values
+
+    /// Values published on purpose, dropped by every rule (like AWS's `AKIAIOSFODNN7EXAMPLE`):
+    /// AWS's documentation keys, and Neptune's anonymous API token (a base64 JSON whose api_key
+    /// is the public `b706bc8f-…`), in any base64 alignment, or a piece of it without an api_key.
+    static let neptuneAnonymousKey = Array("b706bc8f-76f9-4c2e-939d-4ba036f932e4".utf8)
+
+    public static func isKnownPublic(_ s: [UInt8]) -> Bool {
+        if containsStopword(s, ["akiaiosfodnn7example", "wjalrxutnfemi/k7mdeng/bpxrficyexamplekey"]) { return true }
+        if starts(s, "eyJhcGlfYWRkcmVzcyI6") {
+            var body = Array(s.prefix(while: isBase64).filter { $0 != UInt8(ascii: "=") })
+            while body.count % 4 == 1 { body.removeLast() }
+            guard let json = base64Decode(body[...], urlSafe: false) else { return false }
+            return find(neptuneAnonymousKey, in: json, from: 0) != nil || find(Array("\"api_key\"".utf8), in: json, from: 0) == nil
+        }
+        return false
+    }
+
     // MARK: github-checksum
 
     static let base62Alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".utf8)
@@ -241,14 +259,16 @@ public enum SecretChecks {
         if first == UInt8(ascii: "[") && last == UInt8(ascii: "]") { return false }
         if first == UInt8(ascii: "(") && last == UInt8(ascii: ")") { return false }
         if first == UInt8(ascii: "-") && v.count > 1 && v[1] == UInt8(ascii: "-") { return false }
-        if first == UInt8(ascii: ":") || first == UInt8(ascii: "!") || first == UInt8(ascii: "&") || first == UInt8(ascii: "*") && v.allSatisfy({ $0 == UInt8(ascii: "*") }) { return false }
+        if first == UInt8(ascii: ":") && v.dropFirst().allSatisfy({ isIdentStart($0) || ($0 >= 0x30 && $0 <= 0x39) }) { return false }
+        if first == UInt8(ascii: "!") || first == UInt8(ascii: "&") || first == UInt8(ascii: "*") && v.allSatisfy({ $0 == UInt8(ascii: "*") }) { return false }
         // A label ("Password:"), unless it carries digits (`token:` as curl's user with no password).
         if last == UInt8(ascii: ":") && !v.contains(where: { $0 >= 0x30 && $0 <= 0x39 }) { return false }
         // Code fragments: a string that starts a concatenation or ends at an open call.
         if first == UInt8(ascii: "+") || first == UInt8(ascii: ")") || first == UInt8(ascii: ",") || last == UInt8(ascii: "(") || last == UInt8(ascii: "+") { return false }
         // A name, selector or key that names the field (`#add-password`, `reset_password_form`).
         if text.contains("passw") || text.contains("secret") || text.contains("token") {
-            if lower.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "#") || $0 == UInt8(ascii: ".") }) { return false }
+            if lower.contains(where: { $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "#") || $0 == UInt8(ascii: ".") }),
+               lower.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "#") || $0 == UInt8(ascii: ".") }) { return false }
         }
         // Placeholders and masks.
         for marker in ["your", "xxxx", "****", "....", "•", "redacted", "placeholder", "changeme", "change_me", "replace", "example", "dummy",

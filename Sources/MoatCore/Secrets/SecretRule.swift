@@ -99,6 +99,7 @@ public struct SecretRule: Sendable, Hashable {
         let bytes = Array(secret)
         if let min = minEntropy, SecretChecks.entropy(bytes) < min { return false }
         if SecretChecks.containsStopword(bytes, stopwords) { return false }
+        if SecretChecks.isKnownPublic(bytes) { return false }
         return SecretChecks.validate(bytes, validate)
     }
 }
