@@ -41,8 +41,8 @@ enum GenericContext {
     }
 
     /// Algolia search-only keys (DocSearch configs of documentation sites) are public by
-    /// design: a 32-hex value with `algolia` or `docsearch` up to 400 bytes before it, unless its
-    /// name says admin or write.
+    /// design: a 32-hex value with `docsearch` up to 400 bytes before it, or `algolia` and an app
+    /// id before it or `search` in its name, unless its name says admin or write.
     static func isAlgoliaSearchKey(text: UnsafeRawBufferPointer, secret: Range<Int>, lineStart: Int) -> Bool {
         guard secret.count == 32, text[secret].allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }) else { return false }
         func contains(_ word: String, in range: Range<Int>) -> Bool {
@@ -60,6 +60,9 @@ enum GenericContext {
         let name = lineStart..<secret.lowerBound
         if contains("admin", in: name) || contains("write", in: name) { return false }
         let window = max(0, secret.lowerBound - 400)..<secret.lowerBound
-        return contains("docsearch", in: window) || contains("algolia", in: window)
+        if contains("docsearch", in: window) { return true }
+        // An Algolia block that names its application and index (a search client's config), or
+        // a key named for search.
+        return contains("algolia", in: window) && (contains("search", in: name) || contains("appid", in: window) || contains("app_id", in: window))
     }
 }

@@ -306,8 +306,11 @@ public enum SecretChecks {
         var parts = 0, i = 0
         while i < v.count {
             guard isIdentStart(v[i]) else { return false }
+            let start = i
             i += 1
             while i < v.count, isIdentStart(v[i]) || (v[i] >= 0x30 && v[i] <= 0x39) { i += 1 }
+            // Each part reads as a name (words, snake_case, camelCase), not random characters.
+            guard v[start..<i].split(separator: UInt8(ascii: "_")).allSatisfy(isWordOrNumber) else { return false }
             parts += 1
             if i == v.count { break }
             guard v[i] == UInt8(ascii: "."), i + 1 < v.count else { return false }
