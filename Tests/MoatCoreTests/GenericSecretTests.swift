@@ -29,7 +29,7 @@ final class GenericSecretTests: XCTestCase {
             XCTAssertTrue(SecretChecks.genericSecret(Array(ok.utf8)), ok)
         }
         for bad in ["ultraPictureBox1", "DOC_Vector_5_32", "SalesResults-1.2", "my_config_value_2", "550e8400-e29b-41d4-a716-446655440000",
-                    "rc0.13.0_20230412", "/etc/moat/keys/server.pem", "aaaaaaaaaaaaaaaaaaaa1", "abcdef012345"] {
+                    "rc0.13.0_20230412", "moatFingerprint/v1", "/etc/moat/keys/server.pem", "aaaaaaaaaaaaaaaaaaaa1", "abcdef012345"] {
             XCTAssertFalse(SecretChecks.genericSecret(Array(bad.utf8)), bad)
         }
     }

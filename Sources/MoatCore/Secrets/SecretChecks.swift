@@ -348,8 +348,9 @@ public enum SecretChecks {
         // camelCase / PascalCase identifiers: a letter run with a few capitals, digits at the end only.
         if other == 0, let firstDigit = v.firstIndex(where: { $0 >= 0x30 && $0 <= 0x39 }),
            v[firstDigit...].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), upper <= 4, lowerCount >= 2 * upper { return false }
-        // Identifiers made of words and numbers: DOC_Vector_5_32, SalesResults-1.2, GetUserV2.
-        let segments = v.split(whereSeparator: { $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".") })
+        // Identifiers and paths made of words and numbers: DOC_Vector_5_32, SalesResults-1.2,
+        // moatFingerprint/v1.
+        let segments = v.split(whereSeparator: { $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "/") })
         if segments.count >= 2, segments.allSatisfy(isWordOrNumber) { return false }
         let isHexRun = v.allSatisfy { isHex(lower($0)) }
         if isHexRun && v.count < 16 { return false }
