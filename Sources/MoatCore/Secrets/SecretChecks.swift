@@ -23,7 +23,7 @@ public enum SecretChecks {
             if needle.isEmpty || needle.count > hay.count { continue }
             var i = 0
             while i + needle.count <= hay.count {
-                if hay[i] == needle[0] && Array(hay[i..<i + needle.count]) == needle { return true }
+                if hay[i] == needle[0] && hay[i..<i + needle.count].elementsEqual(needle) { return true }
                 i += 1
             }
         }
@@ -51,9 +51,12 @@ public enum SecretChecks {
     /// AWS's documentation keys, and Neptune's anonymous API token (a base64 JSON whose api_key
     /// is the public `b706bc8f-…`), in any base64 alignment, or a piece of it without an api_key.
     static let neptuneAnonymousKey = Array("b706bc8f-76f9-4c2e-939d-4ba036f932e4".utf8)
+    static let exampleUpper = Array("EXAMPLE".utf8)
 
     public static func isKnownPublic(_ s: [UInt8]) -> Bool {
-        if containsStopword(s, ["akiaiosfodnn7example", "wjalrxutnfemi/k7mdeng/bpxrficyexamplekey"]) { return true }
+        // Both documentation keys end in EXAMPLE / EXAMPLEKEY: test that cheaply first.
+        if s.count >= 20, find(exampleUpper, in: s, from: 0) != nil,
+           containsStopword(s, ["akiaiosfodnn7example", "wjalrxutnfemi/k7mdeng/bpxrficyexamplekey"]) { return true }
         if starts(s, "eyJhcGlfYWRkcmVzcyI6") {
             var body = Array(s.prefix(while: isBase64).filter { $0 != UInt8(ascii: "=") })
             while body.count % 4 == 1 { body.removeLast() }
@@ -221,7 +224,8 @@ public enum SecretChecks {
     // MARK: password
 
     /// Values that name the field or stand for "no value" rather than being one.
-    static let passwordWords: Set<String> = [
+    static let passwordWords: Set<[UInt8]> = Set(passwordWordList.map { Array($0.utf8) })
+    static let passwordWordList: [String] = [
         "password", "passwd", "passwort", "pwd", "pass", "passphrase", "secret", "mypassword", "yourpassword", "userpassword",
         "newpassword", "oldpassword", "dbpassword", "adminpassword", "rootpassword", "changeme", "changeit", "none", "null", "nil",
         "undefined", "true", "false", "string", "str", "int", "bool", "boolean", "object", "required", "optional", "hidden",
@@ -239,15 +243,12 @@ public enum SecretChecks {
         let v = trim(s)
         guard v.count >= 4, v.count <= 160 else { return false }
         let lower = v.map(lower)
-        let text = String(decoding: lower, as: UTF8.self)
         let letters = lower.filter { $0 >= 0x61 && $0 <= 0x7A }
-        if passwordWords.contains(String(decoding: lower.filter { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) }, as: UTF8.self)) { return false }
+        if passwordWords.contains(lower.filter { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) }) { return false }
+        func has(_ markers: [[UInt8]]) -> Bool { markers.contains { find($0, in: lower, from: 0) != nil } }
         let first = v[0], last = v[v.count - 1]
         // Templates, variables, references.
-        for marker in ["${", "$(", "#{", "{{", "}}", "%{", "%(", "<%", "[[", "]]", "{0}", "{}", "%s", "%d", "$env:", "env.", "environ", "getenv",
-                       "process.", "secrets.", "vars.", "settings.", "config.", "params.", "args.", "options.", "self.", "this."] where text.contains(marker) {
-            return false
-        }
+        if has(templateMarkers) { return false }
         if first == UInt8(ascii: "$") && v.count > 1 && (isIdentStart(v[1]) || v[1] == UInt8(ascii: "{")) { return false }
         // user:$PASSWORD (a variable after the separator of a credential pair).
         if let colon = v.firstIndex(of: UInt8(ascii: ":")), colon + 2 < v.count, v[colon + 1] == UInt8(ascii: "$"),
@@ -266,36 +267,41 @@ public enum SecretChecks {
         // Code fragments: a string that starts a concatenation or ends at an open call.
         if first == UInt8(ascii: "+") || first == UInt8(ascii: ")") || first == UInt8(ascii: ",") || last == UInt8(ascii: "(") || last == UInt8(ascii: "+") { return false }
         // A name, selector or key that names the field (`#add-password`, `reset_password_form`).
-        if text.contains("passw") || text.contains("secret") || text.contains("token") {
+        if has(fieldWords) {
             if lower.contains(where: { $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "#") || $0 == UInt8(ascii: ".") }),
                lower.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "#") || $0 == UInt8(ascii: ".") }) { return false }
         }
         // Placeholders and masks.
-        for marker in ["your", "xxxx", "****", "....", "•", "redacted", "placeholder", "changeme", "change_me", "replace", "example", "dummy",
-                       "<pass", "insert", "_here", "-here", "here>", "secret_key_base", "notreal", "not_real", "not-a-real",
-                       "enter_", "enter-", "enter ", "todo", "fixme"] where text.contains(marker) {
-            return false
-        }
+        if has(placeholderMarkers) { return false }
         if Set(lower).count <= 2 { return false }
         // Hashes and encrypted envelopes.
-        for marker in ["$2a$", "$2b$", "$2y$", "$1$", "$5$", "$6$", "$y$", "$argon2", "$scrypt$", "$pbkdf2", "$apr1$", "pbkdf2_sha", "{ssha}", "{sha}",
-                       "scram-sha-", "enc(", "enc[", "{cipher}", "$ansible_vault", "!vault", "vault:v1:", "age-encryption", "u2fsdgvkx1"] where text.contains(marker) {
-            return false
-        }
-        if (v.count == 35 && text.hasPrefix("md5") && lower[3...].allSatisfy(isHex)) || (v.count == 41 && first == UInt8(ascii: "*") && lower[1...].allSatisfy(isHex)) { return false }
+        if has(envelopeMarkers) { return false }
+        if (v.count == 35 && starts(lower, "md5") && lower[3...].allSatisfy(isHex)) || (v.count == 41 && first == UInt8(ascii: "*") && lower[1...].allSatisfy(isHex)) { return false }
         // Expressions: a call, an index, a member chain, a lambda, a cast.
         if v.contains(UInt8(ascii: "(")) && v.contains(UInt8(ascii: ")")) && isIdentStart(first) { return false }
         if isIdentStart(first) && last == UInt8(ascii: "]") && v.contains(UInt8(ascii: "[")) { return false }
-        if text.contains("=>") || text.contains("->") || text.contains("::") { return false }
+        if has(expressionMarkers) { return false }
         if isMemberChain(v) { return false }
         // Prose: several words of letters only.
         if v.contains(0x20) && !v.contains(where: { !(($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A) && $0 != 0x20 }) { return false }
         // A run of the alphabet, the digits or the keyboard.
         if letters.count == v.count || v.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
-            for run in ["abcdefghijklmnopqrstuvwxyz", "0123456789", "9876543210", "qwertyuiopasdfghjklzxcvbnm"] where run.contains(text) { return false }
+            for run in sequentialRuns where find(lower, in: run, from: 0) != nil { return false }
         }
         return true
     }
+
+    static let templateMarkers: [[UInt8]] = ["${", "$(", "#{", "{{", "}}", "%{", "%(", "<%", "[[", "]]", "{0}", "{}", "%s", "%d", "$env:", "env.",
+        "environ", "getenv", "process.", "secrets.", "vars.", "settings.", "config.", "params.", "args.", "options.", "self.", "this."].map { Array($0.utf8) }
+    static let placeholderMarkers: [[UInt8]] = ["your", "xxxx", "****", "....", "•", "redacted", "placeholder", "changeme", "change_me", "replace",
+        "example", "dummy", "<pass", "insert", "_here", "-here", "here>", "secret_key_base", "notreal", "not_real", "not-a-real", "enter_",
+        "enter-", "enter ", "todo", "fixme"].map { Array($0.utf8) }
+    static let fieldWords: [[UInt8]] = ["passw", "secret", "token"].map { Array($0.utf8) }
+    static let envelopeMarkers: [[UInt8]] = ["$2a$", "$2b$", "$2y$", "$1$", "$5$", "$6$", "$y$", "$argon2", "$scrypt$", "$pbkdf2", "$apr1$",
+        "pbkdf2_sha", "{ssha}", "{sha}", "scram-sha-", "enc(", "enc[", "{cipher}", "$ansible_vault", "!vault", "vault:v1:", "age-encryption",
+        "u2fsdgvkx1"].map { Array($0.utf8) }
+    static let expressionMarkers: [[UInt8]] = ["=>", "->", "::"].map { Array($0.utf8) }
+    static let sequentialRuns: [[UInt8]] = ["abcdefghijklmnopqrstuvwxyz", "0123456789", "9876543210", "qwertyuiopasdfghjklzxcvbnm"].map { Array($0.utf8) }
 
     @inline(__always) static func isHex(_ c: UInt8) -> Bool { (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) }
     @inline(__always) static func isIdentStart(_ c: UInt8) -> Bool { ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7A) || c == UInt8(ascii: "_") }
@@ -326,7 +332,6 @@ public enum SecretChecks {
     /// `camelCaseName2`), a member chain, a path or URL, a UUID, a version, a hex run under
     /// 16 characters, nor too regular for its length (entropy over log2(length) under 0.75).
     public static func genericSecret(_ s: [UInt8]) -> Bool {
-        guard password(s) else { return false }
         let v = trim(s)
         guard v.count >= 12 else { return false }
         var upper = 0, lowerCount = 0, digits = 0, other = 0
@@ -356,7 +361,8 @@ public enum SecretChecks {
         if isHexRun && v.count < 16 { return false }
         let h = entropy(v)
         let norm = h / log2(Double(min(v.count, isHexRun ? 16 : 64)))
-        return norm >= (isHexRun ? 0.72 : 0.75)
+        guard norm >= (isHexRun ? 0.72 : 0.75) else { return false }
+        return password(s)
     }
 
     /// A number, or letters shaped like a word (lower case, Capitalised, camelCase with few
@@ -389,7 +395,7 @@ public enum SecretChecks {
         guard !needle.isEmpty, hay.count >= needle.count, from <= hay.count - needle.count else { return nil }
         var i = from
         while i <= hay.count - needle.count {
-            if hay[i] == needle[0] && Array(hay[i..<i + needle.count]) == needle { return i }
+            if hay[i] == needle[0] && hay[i..<i + needle.count].elementsEqual(needle) { return i }
             i += 1
         }
         return nil
