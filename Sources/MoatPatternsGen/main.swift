@@ -46,7 +46,7 @@ func optional(_ s: String?) -> String { s.map(literal) ?? "nil" }
 func number(_ d: Double?) -> String { d.map { "\($0)" } ?? "nil" }
 
 let validatorCase: [String: String] = [
-    "none": ".none", "github-checksum": ".githubChecksum", "jwt": ".jwt", "pem": ".pem", "aws-key-id": ".awsKeyID",
+    "none": ".none", "github-checksum": ".githubChecksum", "jwt": ".jwt", "pem": ".pem", "pem-wrapped": ".pemWrapped", "pem-base64": ".pemBase64", "aws-key-id": ".awsKeyID", "password": ".password", "generic-secret": ".genericSecret",
 ]
 let categoryCase: [String: String] = ["secret": ".secret", "sensitive-config": ".sensitiveConfig"]
 

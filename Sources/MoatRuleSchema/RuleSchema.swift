@@ -90,7 +90,7 @@ public struct RuleFileSpec: Equatable, Sendable {
 
 public enum RuleSchema {
     /// Offline validators a secret rule may name.
-    public static let validators: Set<String> = ["none", "github-checksum", "jwt", "pem", "aws-key-id"]
+    public static let validators: Set<String> = ["none", "github-checksum", "jwt", "pem", "pem-wrapped", "pem-base64", "aws-key-id", "password", "generic-secret"]
     /// Categories a secret or config rule may have.
     public static let ruleCategories: Set<String> = ["secret", "sensitive-config"]
     /// Categories a path rule may suggest.

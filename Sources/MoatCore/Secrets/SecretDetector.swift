@@ -77,7 +77,12 @@ public final class SecretDetector: @unchecked Sendable {
                 stops.append(RuleStop(path: input.path, rule: rules[i.rule].findingRuleID, reason: i.reason.rawValue, offset: base + i.offset))
             }
         }
-        let pick: ([RawMatch], UnsafeRawBufferPointer) -> [RawMatch] = deduplicate ? { self.deduplicated($0, in: $1) } : { m, _ in m }
+        // Values a rule rejects (entropy, stopwords, validator) are dropped before de-duplication,
+        // so a rule whose validator fails does not hide another rule's match of the same bytes.
+        let pick: ([RawMatch], UnsafeRawBufferPointer) -> [RawMatch] = { matches, buf in
+            let accepted = matches.filter { self.rules[$0.rule].accepts(secret: buf[$0.secret]) }
+            return deduplicate ? self.deduplicated(accepted, in: buf) : accepted
+        }
         let config = configFindings(in: input, kind: kind)
         var out: [Finding] = []
         switch kind {
@@ -139,7 +144,7 @@ public final class SecretDetector: @unchecked Sendable {
                          locator: inout TextLocator) -> Finding? {
         let rule = rules[m.rule]
         let value = Array(buf[m.secret])
-        guard rule.accepts(secret: value) else { return nil }
+        if rule.generic && format == "text" && GenericContext.rejects(path: input.path, text: buf, secret: m.secret) { return nil }
         let entropy = SecretChecks.entropy(value)
         let position = locator.locate(m.secret.lowerBound)
         var why = "keyword " + (rule.keywords.first.map { "'\($0)'" } ?? "none") + " + pattern"

@@ -18,6 +18,18 @@ public struct SecretRule: Sendable, Hashable {
         case pem
         /// 20 characters: a known access-key prefix (AKIA, ASIA, ABIA, ACCA, A3T?) and base32.
         case awsKeyID = "aws-key-id"
+        /// A PEM private key wrapped in a container (string concatenation, JSON arrays, log-line
+        /// prefixes, doubled escapes): the longest base64 run of each body line, joined, decodes to
+        /// a DER SEQUENCE, an openssh-key-v1 blob or a PGP packet (the labels need not agree).
+        case pemWrapped = "pem-wrapped"
+        /// Base64 of a PEM block: it decodes to text holding `-----BEGIN ... PRIVATE KEY`.
+        case pemBase64 = "pem-base64"
+        /// A literal password, not a placeholder, template, variable, expression, mask, hash or
+        /// encrypted envelope (`SecretChecks.password`).
+        case password
+        /// A random-looking literal key or token, not an identifier, a member chain, a path, a
+        /// UUID, a version or a word (`SecretChecks.genericSecret`).
+        case genericSecret = "generic-secret"
     }
 
     /// One example of a rule: a text, and (optionally) the secret the rule must capture in it.
@@ -87,6 +99,7 @@ public struct SecretRule: Sendable, Hashable {
         let bytes = Array(secret)
         if let min = minEntropy, SecretChecks.entropy(bytes) < min { return false }
         if SecretChecks.containsStopword(bytes, stopwords) { return false }
+        if SecretChecks.isKnownPublic(bytes) { return false }
         return SecretChecks.validate(bytes, validate)
     }
 }
