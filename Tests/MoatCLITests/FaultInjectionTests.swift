@@ -151,7 +151,6 @@ final class FaultInjectionTests: XCTestCase {
         let verified = try moat(["history", "--verify-objects"], expect: 2, "history --verify-objects")
         assertMissing(verified, atLeast: 2, "history --verify-objects")
         // A sound repository verifies clean.
-        try CLI.git(["checkout", "-q", "--orphan", "clean"], in: repo)
         let clean = try CLI.makeRepository()
         defer { try? FileManager.default.removeItem(at: clean) }
         try Self.noise(3 << 20, seed: 15).write(to: clean.appendingPathComponent("ok.bin"))

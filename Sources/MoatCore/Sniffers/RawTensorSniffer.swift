@@ -34,8 +34,10 @@ public struct RawTensorSniffer: Sniffer {
             bodyStart = Self.tensorProtoRawData(input.head, size: input.size).flatMap { $0 % k.width == phase ? $0 : nil }
         }
         guard let kind = found else { return .notMine }
-        if let head = input.bytes(at: prefix, count: RawTensorSniffer.wideWindow),
-           let r = head.withUnsafeBytes({ FloatLaneStatistics.neighbourCorrelation($0, kind: kind) }), r > Self.signalCorrelation {
+        // The first 64 KiB of the body: the neighbour test here, the magnitude hints below.
+        let head = input.bytes(at: prefix, count: RawTensorSniffer.wideWindow)
+        if let head, let r = head.withUnsafeBytes({ FloatLaneStatistics.neighbourCorrelation($0, kind: kind) }),
+           r > Self.signalCorrelation {
             return .notMine
         }
         if input.size >= 64 * 1024 {
@@ -69,8 +71,7 @@ public struct RawTensorSniffer: Sniffer {
         if kind == .float32Upcast { s.addNote("16-bit values stored as float32") }
         if bodyStart != nil { s.addNote("an ONNX TensorProto: \(start)-byte header, then raw_data") }
         else if prefix > 0 { s.addNote("tensor data behind a short header") }
-        if let head = input.bytes(at: prefix, count: RawTensorSniffer.wideWindow),
-           let m = head.withUnsafeBytes({ FloatLaneStatistics.magnitude($0, kind: kind) }) {
+        if let head, let m = head.withUnsafeBytes({ FloatLaneStatistics.magnitude($0, kind: kind) }) {
             // Hints only (ml-formats.md 2.4): magnitudes overlap between training stages.
             if m.allPositive && m.medianExponent <= -20 { s.addNote("values look like an Adam second moment") }
             else if !m.allPositive && m.medianExponent <= -10 { s.addNote("magnitudes look like gradients") }

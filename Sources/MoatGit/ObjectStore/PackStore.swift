@@ -57,10 +57,11 @@ final class PackStore {
     /// Whether `id`'s delta chain in the packs comes back to an entry it already passed (a REF_DELTA
     /// based on itself, or on an object whose chain leads back): libgit2 1.5 never returns from
     /// reading such an object (found by fuzzing). OFS_DELTA bases lie strictly before their entry,
-    /// so only REF_DELTA links can close a loop. At most `limit` links are followed.
+    /// so only REF_DELTA links can close a loop. At most `limit` links are followed. Asked for every
+    /// object libgit2 reads (loose ones too), so it never re-lists the pack directories.
     func deltaChainLoops(_ id: ObjectID, limit: Int = 10_000) -> Bool {
         struct Position: Hashable { let pack: ObjectIdentifier; let offset: Int }
-        guard var at = entry(of: id) else { return false }
+        guard var at = find(id) else { return false }
         var seen = Set<Position>()
         for _ in 0..<limit {
             guard seen.insert(Position(pack: ObjectIdentifier(at.file), offset: at.entry.offset)).inserted else { return true }
@@ -73,7 +74,7 @@ final class PackStore {
             case .referenceDelta:
                 guard at.entry.dataOffset >= 0, at.entry.dataOffset + 20 <= at.file.entriesEnd else { return false }
                 let base = ObjectID(UnsafeRawBufferPointer(start: at.file.base + at.entry.dataOffset, count: 20))
-                guard let next = entry(of: base) else { return false }
+                guard let next = find(base) else { return false }
                 at = next
             default:
                 return false
